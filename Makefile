@@ -1,0 +1,98 @@
+# lactor — an actor runtime for Lua 5.4 on libev.
+#
+#   make            build src/lactor
+#   make test       install missing packages, build, run the bats suite
+#   make check      the suite against an ASan+UBSan build in .check/
+#   make bench      benchmarks (figures, never pass/fail)
+#   make demo       install, build, run an example pipeline
+
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+READLINE ?= 1
+
+CC       ?= cc
+PKGS      = lua5.4 lua5.4-cjson
+CFLAGS   ?= -O2 -g
+WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+ifeq ($(WERROR),1)
+WARN     += -Werror
+endif
+ifneq ($(SANITIZE),)
+CFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=$(SANITIZE)
+endif
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) \
+             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lev -lm
+
+OUT      ?= src
+SRCS      = $(filter-out src/embed.c,$(wildcard src/*.c)) src/embed.c
+OBJS      = $(patsubst src/%.c,$(OUT)/%.o,$(SRCS))
+LUASRC    = $(sort $(wildcard lua/lactor/*.lua))
+BATS      = $(sort $(wildcard tests/*.bats))
+
+DEBS      = build-essential pkg-config liblua5.4-dev lua5.4 libev-dev \
+            lua-cjson-dev lua-cjson libreadline-dev bats bats-assert \
+            bats-support tmux valgrind
+SUDO      = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps demo test check valgrind bench install uninstall clean
+
+all: $(OUT)/lactor
+
+$(OUT)/lactor: $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LIBS)
+
+$(OUT)/%.o: src/%.c $(wildcard src/*.h) | $(OUT)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(OUT):
+	mkdir -p $@
+
+# The Lua side is compiled into the binary as source text, one byte array
+# per file, so the binary needs nothing installed beside it.
+src/embed.c: $(LUASRC) src/embed.sh
+	sh src/embed.sh $(LUASRC) > $@.tmp && mv $@.tmp $@
+
+# Install only what is missing, so a machine that has everything needs
+# neither root nor the network.
+deps:
+	@missing=$$(for p in $(DEBS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+demo: deps all
+	printf 'alpha\nbeta\ngamma\n' | $(OUT)/lactor lua/examples/demo.lua
+
+test: deps all
+	bats $(BATS)
+
+check: deps
+	$(MAKE) OUT=.check SANITIZE=address,undefined CFLAGS="-O1 -g" .check/lactor
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		LACTOR=$(CURDIR)/.check/lactor bats $(BATS)
+
+valgrind: deps all
+	LACTOR_WRAP="valgrind -q --error-exitcode=99 --leak-check=full" bats $(BATS)
+
+bench: deps all
+	sh tests/bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
+	install -m 755 $(OUT)/lactor $(DESTDIR)$(BINDIR)/lactor
+	install -m 644 man/lactor.1 $(DESTDIR)$(MANDIR)/man1/lactor.1
+	install -m 644 man/lactor.3 $(DESTDIR)$(MANDIR)/man3/lactor.3
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/lactor $(DESTDIR)$(MANDIR)/man1/lactor.1 \
+	      $(DESTDIR)$(MANDIR)/man3/lactor.3
+
+clean:
+	rm -rf src/*.o src/lactor src/embed.c .check

@@ -1,0 +1,352 @@
+-- Actors: classes, refs, mailboxes and the life of an actor.
+--
+-- Each actor has a private state table (its "core", below `c`), reached
+-- from its ref through the key CORE:
+--   inst      the instance (self in handlers)      ref, co   its ref, coroutine
+--   mb        mailbox, created on the first message: pairs of slots
+--             mb[i] = message, mb[i+1] = reply future, false (tell) or STOP
+--   head, tail  next slot to read, next slot to write
+--   idle      parked with an empty mailbox     dead      unregistered, ended
+--   stopping  a stop is queued                 stops     futures of ref:stop()
+--   reply     the future of the ask being handled
+--   seq       start order                      processed messages handled
+
+local core = require("lactor.core")
+local errors = require("lactor.errors")
+local task = require("lactor.task")
+
+local spawn, wake, park, kill = core.spawn, core.wake, core.park, core.kill
+local future, ask_future, reply = core.future, core.ask_future, core.reply
+local report, fail, uuid = core.report, core.fail, core.uuid
+local handler, errtext, new_error = errors.handler, errors.text, errors.new
+local resolve = task.resolve
+local xpcall, setmetatable, tostring, type = xpcall, setmetatable, tostring, type
+
+local M = {}
+
+local CORE = setmetatable({}, { __name = "lactor.CORE" })
+local STOP = setmetatable({}, { __name = "lactor.STOP" })
+
+local stats = { started = 0, crashed = 0, sent = 0, handled = 0, dead_letters = 0 }
+M.stats = stats
+
+local live = {}      -- core → true, for every actor not dead
+local nlive, seq = 0, 0
+local debug_on = core.debug()
+
+local function describe(c)
+  return c.cls.name .. " (" .. c.ref.urn .. ")"
+end
+M.describe = describe
+
+local function log(what, c, detail)
+  if debug_on then
+    report("debug: " .. what .. " " .. describe(c) .. (detail and ": " .. detail or ""))
+  end
+end
+
+local function dead_error(c)
+  return new_error(errors.ActorDead, describe(c) .. " is dead")
+end
+
+-- {==================================================================
+-- Classes
+-- ===================================================================
+
+local Base = {}        -- what every actor class has
+local parents = setmetatable({}, { __mode = "k" })
+
+local ClassMeta = { __tostring = function(cls) return "Class(" .. cls.name .. ")" end }
+
+-- lactor.class(name [, parent])
+function M.class(name, parent)
+  if type(name) ~= "string" then
+    error("bad argument #1 to 'class' (string expected, got " .. type(name) .. ")", 2)
+  end
+  if parent ~= nil and parents[parent] == nil then
+    error("bad argument #2 to 'class' (a class expected)", 2)
+  end
+  local cls = setmetatable({ name = name }, {
+    __index = parent or Base, __tostring = ClassMeta.__tostring,
+  })
+  cls.__index = cls
+  parents[cls] = parent or false
+  return cls
+end
+
+function M.parent(cls) return parents[cls] end
+
+-- }==================================================================
+
+-- {==================================================================
+-- The mailbox
+-- ===================================================================
+
+local function push(c, msg, kind)
+  local mb = c.mb
+  if mb == nil then mb = {}; c.mb = mb end
+  local t = c.tail
+  mb[t], mb[t + 1] = msg, kind
+  c.tail = t + 2
+  if c.idle then
+    c.idle = false
+    wake(c.co)
+  end
+end
+
+-- Empties the mailbox of a dead actor: asks fail, tells are dead letters.
+local function drain(c)
+  local mb, h, t = c.mb, c.head, c.tail
+  c.head, c.tail = 1, 1
+  if mb == nil then return end
+  while h < t do
+    local msg, kind = mb[h], mb[h + 1]
+    mb[h], mb[h + 1] = nil, nil
+    if kind == false then
+      stats.dead_letters = stats.dead_letters + 1
+      log("dead letter for", c, tostring(msg))
+    elseif kind ~= STOP then
+      reply(kind, false, new_error(errors.ActorDead, "stopped before handling the message"))
+    end
+    h = h + 2
+  end
+end
+
+-- }==================================================================
+
+-- {==================================================================
+-- The life of an actor
+-- ===================================================================
+
+local function die(c)
+  c.dead = true
+  if live[c] then
+    live[c] = nil
+    nlive = nlive - 1
+  end
+  if M.on_death then M.on_death(c) end
+end
+
+-- Runs a lifecycle callback; an error in it is reported, not raised.
+local function callback(c, name, ...)
+  local fn = c.inst[name]
+  if fn == nil then return end
+  local ok, err = xpcall(fn, handler, c.inst, ...)
+  if not ok then
+    report("actor " .. describe(c) .. " " .. name .. " failed: "
+      .. errtext(err) .. "\n" .. errors.last_traceback)
+    fail()
+  end
+end
+
+local function resolve_stops(c)
+  local stops = c.stops
+  c.stops = nil
+  if stops then
+    for i = 1, #stops do reply(stops[i], true, true) end
+  end
+end
+
+local function crash(c, err, traceback)
+  die(c)
+  stats.crashed = stats.crashed + 1
+  report("actor " .. describe(c) .. " crashed: " .. errtext(err) .. "\n" .. traceback)
+  log("crashed", c, errtext(err))
+  fail()
+  callback(c, "on_failure", err, traceback)
+  drain(c)
+  resolve_stops(c)
+end
+
+local function stopped(c)
+  die(c)
+  callback(c, "on_stop")
+  drain(c)
+  log("stopped", c)
+  resolve_stops(c)
+end
+
+local function unexpected(inst, msg)
+  report(describe(inst.ref[CORE]) .. " got an unexpected message: " .. tostring(msg))
+end
+
+-- The body of an actor's coroutine: on_start, then one message after the
+-- other, as many as are queued, without going back to the loop.
+local function run(c)
+  local inst = c.inst
+  if inst.on_start then
+    local ok, err = xpcall(inst.on_start, handler, inst)
+    if not ok then return crash(c, err, errors.last_traceback) end
+  end
+  while true do
+    local h = c.head
+    if h == c.tail then
+      c.head, c.tail = 1, 1
+      c.idle = true
+      park()
+    else
+      local mb = c.mb
+      local msg, kind = mb[h], mb[h + 1]
+      mb[h], mb[h + 1] = nil, nil
+      c.head = h + 2
+      if kind == STOP then return stopped(c) end
+      local receive = inst.on_receive or unexpected
+      if kind then
+        c.reply = kind
+        resolve(kind, xpcall(receive, handler, inst, msg))
+        c.reply = nil
+      else
+        local ok, err = xpcall(receive, handler, inst, msg)
+        if not ok then return crash(c, err, errors.last_traceback) end
+      end
+      c.processed = c.processed + 1
+      stats.handled = stats.handled + 1
+    end
+  end
+end
+
+-- Ends an actor at once, wherever it is (lactor.exit, a signal): its
+-- on_stop runs in a task.
+local function kill_actor(c)
+  die(c)
+  kill(c.co)
+  if c.reply then
+    reply(c.reply, false, new_error(errors.ActorDead, "stopped before handling the message"))
+    c.reply = nil
+  end
+  drain(c)
+  task.spawn(function()
+    callback(c, "on_stop")
+    log("stopped", c)
+    resolve_stops(c)
+  end)
+end
+
+-- Live actors, oldest first.
+local function live_in_order()
+  local list = {}
+  for c in pairs(live) do list[#list + 1] = c end
+  table.sort(list, function(a, b) return a.seq < b.seq end)
+  return list
+end
+M.live_in_order = live_in_order
+
+function M.kill_all()
+  local list = live_in_order()
+  for i = #list, 1, -1 do kill_actor(list[i]) end
+end
+
+-- At the end of the run every live actor is idle and can get no more
+-- messages: stop them, newest first.  True if there were any.
+function M.stop_idle()
+  local list = live_in_order()
+  for i = #list, 1, -1 do list[i].ref:stop() end
+  return #list > 0
+end
+
+function M.count() return nlive end
+
+-- }==================================================================
+
+-- {==================================================================
+-- Refs
+-- ===================================================================
+
+local Ref = {}
+Ref.__index = Ref
+Ref.__name = "lactor.Ref"
+
+function Ref.__tostring(ref)
+  return "ActorRef(" .. ref.class.name .. ", " .. ref.urn .. ")"
+end
+
+function Ref:tell(msg)
+  local c = self[CORE]
+  if c.dead then error(dead_error(c), 2) end
+  stats.sent = stats.sent + 1
+  push(c, msg, false)
+end
+
+function Ref:ask(msg, timeout)
+  local c = self[CORE]
+  local f = ask_future(c.co, timeout)
+  if c.dead then
+    reply(f, false, dead_error(c))
+    return f
+  end
+  stats.sent = stats.sent + 1
+  push(c, msg, f)
+  return f
+end
+
+-- A poison pill: queued after the messages already there.
+function Ref:stop()
+  local c = self[CORE]
+  local f = future()
+  if c.dead then
+    f:set(false)
+    return f
+  end
+  local stops = c.stops
+  if stops == nil then stops = {}; c.stops = stops end
+  stops[#stops + 1] = f
+  if not c.stopping then
+    c.stopping = true
+    push(c, nil, STOP)
+  end
+  return f
+end
+
+function Ref:is_alive()
+  return not self[CORE].dead
+end
+
+function M.core(ref) return ref[CORE] end
+M.Ref = Ref
+
+-- }==================================================================
+
+-- {==================================================================
+-- Starting
+-- ===================================================================
+
+-- cls:start(...): init runs here, in the caller; an error in it leaves no
+-- actor behind.
+function Base.start(cls, ...)
+  if parents[cls] == nil then
+    error("bad argument #1 to 'start' (a class expected; use Class:start())", 2)
+  end
+  local inst = setmetatable({}, cls)
+  local c = { inst = inst, cls = cls, head = 1, tail = 1, processed = 0 }
+  local ref = setmetatable({ urn = uuid(), class = cls, [CORE] = c }, Ref)
+  c.ref = ref
+  inst.ref, inst.urn = ref, ref.urn
+  if inst.init then inst:init(...) end
+  seq = seq + 1
+  c.seq = seq
+  live[c] = true
+  nlive = nlive + 1
+  stats.started = stats.started + 1
+  c.co = spawn("actor", c, run, c)
+  log("started", c)
+  return ref
+end
+
+-- self:stop() inside a handler: the same poison pill as ref:stop().
+function Base:stop()
+  return self.ref:stop()
+end
+
+-- lactor.start(fn): an anonymous actor whose on_receive is fn(self, msg).
+function M.start(fn)
+  if type(fn) ~= "function" then
+    error("bad argument #1 to 'start' (function expected, got " .. type(fn) .. ")", 2)
+  end
+  local cls = M.class("Actor")
+  cls.on_receive = fn
+  return cls:start()
+end
+
+-- }==================================================================
+
+return M

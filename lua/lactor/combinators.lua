@@ -1,0 +1,111 @@
+-- Future combinators, as in Pykka: map, filter, reduce (methods), and
+-- lactor.join, lactor.get_all.  Each callback runs once, in a task, and
+-- a derived future fails with the very same error value as its source.
+
+local core = require("lactor.core")
+local errors = require("lactor.errors")
+local task = require("lactor.task")
+
+local future, reply, now = core.future, core.reply, core.now
+local handler, resolve = errors.handler, task.resolve
+local xpcall, select, type = xpcall, select, type
+
+local Future = core.Future
+local M = { functions = {} }
+
+-- A future resolved with fn(values of src...), once src is resolved.
+local function derive(src, fn)
+  local g = future()
+  src:on_done(function(f)
+    local failed, err, tb = f:_error()
+    if failed then return reply(g, false, err, tb) end
+    resolve(g, xpcall(fn, handler, f:get()))
+  end)
+  return g
+end
+
+local function sequence(what, t)
+  if type(t) ~= "table" then
+    error(what .. ": the future's value is a " .. type(t) .. ", not a table", 0)
+  end
+  return t
+end
+
+function Future:map(fn)
+  return derive(self, fn)
+end
+
+function Future:filter(fn)
+  return derive(self, function(t)
+    sequence("filter", t)
+    local out = {}
+    for i = 1, #t do
+      if fn(t[i]) then out[#out + 1] = t[i] end
+    end
+    return out
+  end)
+end
+
+function Future:reduce(fn, ...)
+  local has_init, init = select("#", ...) > 0, ...
+  return derive(self, function(t)
+    sequence("reduce", t)
+    local acc, first = init, 1
+    if not has_init then
+      if #t == 0 then
+        error("reduce: empty sequence and no initial value", 0)
+      end
+      acc, first = t[1], 2
+    end
+    for i = first, #t do acc = fn(acc, t[i]) end
+    return acc
+  end)
+end
+
+-- lactor.join(f1, f2, ...) → Future of {first value of each}; fails as
+-- soon as one of them fails.
+function M.functions.join(...)
+  local n, g, left, values = select("#", ...), future(), select("#", ...), {}
+  if n == 0 then
+    g:set(values)
+    return g
+  end
+  for i = 1, n do
+    local fi = select(i, ...)
+    fi:on_done(function(f)
+      if g:is_ready() then return end
+      local failed, err, tb = f:_error()
+      if failed then return reply(g, false, err, tb) end
+      values[i] = (f:get())
+      left = left - 1
+      if left == 0 then g:set(values) end
+    end)
+  end
+  return g
+end
+
+-- lactor.get_all(futures [, timeout]) → {first value of each}; the timeout
+-- bounds the whole wait.
+function M.functions.get_all(futures, timeout)
+  local deadline = timeout and now() + timeout
+  local values = {}
+  for i = 1, #futures do
+    local f = futures[i]
+    if deadline then
+      local left = deadline - now()
+      local ok, v = pcall(f.get, f, left > 0 and left or 0)
+      if not ok then
+        if errors.is_error(v, errors.Timeout) then
+          error(errors.new(errors.Timeout, ("timed out after %g s"):format(timeout)), 2)
+        end
+        error(v, 0)
+      end
+      values[i] = v
+    else
+      values[i] = (f:get())
+    end
+  end
+  return values
+end
+
+return M

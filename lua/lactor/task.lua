@@ -1,0 +1,75 @@
+-- Tasks: coroutines that are not actors.  lactor.spawn, on_done
+-- callbacks and timer callbacks all run in tasks.
+
+local core = require("lactor.core")
+local errors = require("lactor.errors")
+
+local spawn, future, reply, observed = core.spawn, core.future, core.reply, core.observed
+local report, fail = core.report, core.fail
+local handler, errtext = errors.handler, errors.text
+local xpcall = xpcall
+
+local M = {}
+
+-- Failed tasks, so that an error nobody read is reported at exit.
+local failed = {}
+
+-- Resolves f with what xpcall(fn, errors.handler, ...) returned; false
+-- when that was an error.
+local function resolve(f, ok, ...)
+  if ok then
+    reply(f, true, ...)
+    return true
+  end
+  reply(f, false, (...), errors.last_traceback)
+  return false
+end
+
+local function body(f, fn, ...)
+  if not resolve(f, xpcall(fn, handler, ...)) then failed[#failed + 1] = f end
+end
+
+-- lactor.spawn(fn, ...) → Future of fn's results.
+function M.spawn(fn, ...)
+  if type(fn) ~= "function" then
+    error("bad argument #1 to 'spawn' (function expected, got "
+      .. (fn == nil and "no value" or type(fn)) .. ")", 2)
+  end
+  local f = future()
+  spawn("task", nil, body, f, fn, ...)
+  return f
+end
+
+-- An on_done callback: fn(f) in a task of its own.
+function M.spawn_callback(fn, f)
+  local g = future()
+  spawn("task", nil, body, g, fn, f)
+end
+
+local function timer_body(t)
+  local ok, err = xpcall(t[1], handler, table.unpack(t, 2, t.n + 1))
+  if not ok then
+    report("timer callback failed: " .. errtext(err) .. "\n" .. errors.last_traceback)
+    fail()
+  end
+end
+
+-- A timer fired: its callback runs in a task; an error is reported and
+-- makes the exit status 1.
+function M.timer_fired(timer, t)
+  spawn("task", nil, timer_body, t)
+end
+
+function M.report_unobserved()
+  for i = 1, #failed do
+    local f = failed[i]
+    if not observed(f) then
+      local _, err, tb = f:_error()
+      report("task failed: " .. errtext(err) .. "\n" .. tostring(tb))
+    end
+  end
+  failed = {}
+end
+
+M.resolve = resolve
+return M

@@ -1,0 +1,441 @@
+/*
+** Futures.  Future:get parks the calling proc on the future's waiter list
+** and yields; resolving the future readies every waiter and hands each
+** on_done callback to a task of its own.
+*/
+#include <stdio.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "future.h"
+
+enum { PENDING, RESOLVED, FAILED };
+
+enum { UV_VALUE = 1, UV_TRACEBACK, UV_CALLBACKS, UV_OWNER, NUV = UV_OWNER };
+
+struct lx_future {
+  lx_loop *loop;
+  lx_proc *waiters;
+  struct deadline *deadline;   /* ask(msg, timeout) while pending */
+  int nvals;                   /* values when RESOLVED */
+  unsigned char state;
+  unsigned char observed;      /* read by get, on_done or a combinator */
+};
+
+/* The timer of an ask with a timeout: a userdata kept in the anchor table
+** while it runs; its user value is the future. */
+struct deadline {
+  ev_timer w;
+  lx_future *f;
+  double after;
+};
+
+#define checkfuture(L, i) ((lx_future *)luaL_checkudata(L, i, LX_FUTURE_META))
+#define LOOP(L) ((lx_loop *)lua_touserdata(L, lua_upvalueindex(1)))
+
+lx_future *lx_future_new(lua_State *L, lx_loop *lp) {
+  lx_future *f = (lx_future *)lua_newuserdatauv(L, sizeof *f, NUV);
+  memset(f, 0, sizeof *f);
+  f->loop = lp;
+  luaL_setmetatable(L, LX_FUTURE_META);
+  return f;
+}
+
+/* {===================================================================
+** Waiting and waking
+** ==================================================================== */
+
+static void link_waiter(lx_future *f, lx_proc *p) {
+  p->waiting_on = f;
+  p->wprev = NULL;
+  p->wnext = f->waiters;
+  if (f->waiters) f->waiters->wprev = p;
+  f->waiters = p;
+}
+
+void lx_future_unwait(lx_proc *p) {
+  lx_future *f = (lx_future *)p->waiting_on;
+  if (f == NULL) return;
+  if (p->wprev) p->wprev->wnext = p->wnext;
+  else f->waiters = p->wnext;
+  if (p->wnext) p->wnext->wprev = p->wprev;
+  p->wprev = p->wnext = NULL;
+  p->waiting_on = NULL;
+}
+
+static void stop_deadline(lua_State *L, lx_future *f) {
+  struct deadline *d = f->deadline;
+  if (d == NULL) return;
+  ev_timer_stop(lx_loop_ev(f->loop), &d->w);
+  f->deadline = NULL;
+  lx_unanchor(L, d);
+}
+
+/* The future at `idx` has just been resolved: wake its waiters and start
+** its callbacks.  Callbacks run in tasks (Lua hook "spawn_callback"), so
+** this never runs user code itself. */
+static void settled(lua_State *L, int idx, lx_future *f) {
+  lx_proc *p, *next;
+  idx = lua_absindex(L, idx);
+  stop_deadline(L, f);
+  for (p = f->waiters; p; p = next) {
+    next = p->wnext;
+    p->wprev = p->wnext = NULL;
+    p->waiting_on = NULL;
+    ev_timer_stop(lx_loop_ev(f->loop), &p->timer);
+    lx_proc_ready(p);
+  }
+  f->waiters = NULL;
+  if (lua_getiuservalue(L, idx, UV_CALLBACKS) == LUA_TNIL) {
+    lua_pop(L, 1);
+    return;
+  }
+  lua_pushnil(L);
+  lua_setiuservalue(L, idx, UV_CALLBACKS);
+  if (lua_type(L, -1) == LUA_TFUNCTION) {
+    lua_pushvalue(L, idx);
+    lx_hook(f->loop, L, "spawn_callback", 2);
+  }
+  else {
+    lua_Integer i, n = luaL_len(L, -1);
+    for (i = 1; i <= n; i++) {
+      lua_rawgeti(L, -1, i);
+      lua_pushvalue(L, idx);
+      lx_hook(f->loop, L, "spawn_callback", 2);
+    }
+    lua_pop(L, 1);
+  }
+}
+
+/* Resolves the future at `idx` with the `n` values on top of the stack
+** (pops them). */
+static void resolve(lua_State *L, int idx, lx_future *f, int n) {
+  idx = lua_absindex(L, idx);
+  if (n == 1) lua_setiuservalue(L, idx, UV_VALUE);
+  else {
+    int i;
+    lua_createtable(L, n, 0);
+    lua_insert(L, -(n + 1));
+    for (i = n; i >= 1; i--) lua_rawseti(L, -(i + 1), i);
+    lua_setiuservalue(L, idx, UV_VALUE);
+  }
+  f->nvals = n;
+  f->state = RESOLVED;
+  settled(L, idx, f);
+}
+
+/* Fails the future at `idx` with the error and traceback at `err`, `tb`. */
+static void fail(lua_State *L, int idx, lx_future *f, int err, int tb) {
+  idx = lua_absindex(L, idx);
+  err = lua_absindex(L, err);
+  tb = lua_absindex(L, tb);
+  lua_pushvalue(L, err);
+  lua_setiuservalue(L, idx, UV_VALUE);
+  lua_pushvalue(L, tb);
+  lua_setiuservalue(L, idx, UV_TRACEBACK);
+  f->state = FAILED;
+  settled(L, idx, f);
+}
+
+/* Pushes the Lua-side error object {kind = "Timeout", ...}. */
+static void push_timeout(lua_State *L, double after) {
+  char msg[64];
+  snprintf(msg, sizeof msg, "timed out after %g s", after);
+  lx_hook_push(L, "error");
+  lua_pushliteral(L, "Timeout");
+  lua_pushstring(L, msg);
+  lua_call(L, 2, 1);
+}
+
+/* deadline_fire(f, after): fails f with Timeout.  Runs protected. */
+static int deadline_fire(lua_State *L) {
+  lx_future *f = checkfuture(L, 1);
+  push_timeout(L, lua_tonumber(L, 2));
+  lua_pushnil(L);
+  fail(L, 1, f, -2, -1);
+  return 0;
+}
+
+static void on_deadline(struct ev_loop *ev, ev_timer *w, int revents) {
+  struct deadline *d = (struct deadline *)w;
+  lx_future *f = d->f;
+  lua_State *L = lx_loop_L(f->loop);
+  (void)ev; (void)revents;
+  lua_pushcfunction(L, deadline_fire);
+  lx_push_anchored(L, d);             /* the timer, holding the future */
+  lua_getiuservalue(L, -1, 1);
+  lua_remove(L, -2);
+  lua_pushnumber(L, d->after);
+  f->deadline = NULL;
+  lx_unanchor(L, d);
+  if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
+    size_t len;
+    const char *msg = luaL_tolstring(L, -1, &len);
+    lx_report(msg, len);
+    lua_pop(L, 2);
+    lx_loop_fail(f->loop);
+  }
+}
+
+/* }=================================================================== */
+
+/* {===================================================================
+** Methods
+** ==================================================================== */
+
+/* Pushes the values of a resolved future, or raises its error. */
+static int results(lua_State *L, lx_future *f) {
+  if (f->state == FAILED) {
+    lua_getiuservalue(L, 1, UV_VALUE);
+    return lua_error(L);
+  }
+  if (f->nvals == 1) {
+    lua_getiuservalue(L, 1, UV_VALUE);
+    return 1;
+  }
+  if (f->nvals == 0) return 0;
+  {
+    int i;
+    luaL_checkstack(L, f->nvals, "too many results");
+    int t;
+    lua_getiuservalue(L, 1, UV_VALUE);
+    t = lua_gettop(L);
+    for (i = 1; i <= f->nvals; i++) lua_rawgeti(L, t, i);
+    return f->nvals;
+  }
+}
+
+static int get_done(lua_State *L, int status, lua_KContext ctx) {
+  lx_future *f = checkfuture(L, 1);
+  lx_proc *p = lx_proc_of(L);
+  (void)status; (void)ctx;
+  if (f->state == PENDING) {       /* the timer fired first */
+    p->timed_out = 0;
+    push_timeout(L, lua_tonumber(L, 2));
+    return lua_error(L);
+  }
+  ev_timer_stop(lx_loop_ev(f->loop), &p->timer);
+  lua_settop(L, 1);
+  return results(L, f);
+}
+
+static int f_get(lua_State *L) {
+  lx_future *f = checkfuture(L, 1);
+  double timeout = luaL_optnumber(L, 2, -1);
+  lx_proc *p;
+  f->observed = 1;
+  if (f->state != PENDING) {
+    lua_settop(L, 1);
+    return results(L, f);
+  }
+  if (!lua_isnoneornil(L, 2) && timeout <= 0) {
+    push_timeout(L, timeout < 0 ? 0 : timeout);
+    return lua_error(L);
+  }
+  p = lx_proc_of(L);
+  if (p == NULL || !lua_isyieldable(L))
+    return luaL_error(L, "cannot wait for a future here: "
+                         "the coroutine cannot yield");
+  if (lua_getiuservalue(L, 1, UV_OWNER) == LUA_TTHREAD &&
+      lua_tothread(L, -1) == L)
+    return luaL_error(L, "deadlock: an actor cannot wait for the reply "
+                         "to its own ask");
+  lua_pop(L, 1);
+  lua_settop(L, 2);
+  link_waiter(f, p);
+  p->timed_out = 0;
+  if (timeout > 0) {
+    struct ev_loop *ev = lx_loop_ev(f->loop);
+    ev_now_update(ev);
+    ev_timer_set(&p->timer, timeout, 0.);
+    ev_timer_start(ev, &p->timer);
+  }
+  return lx_proc_park(L, LX_WAITING, 0, get_done);
+}
+
+static int f_set(lua_State *L) {
+  lx_future *f = checkfuture(L, 1);
+  if (f->state != PENDING) return luaL_error(L, "future is already resolved");
+  resolve(L, 1, f, lua_gettop(L) - 1);
+  return 0;
+}
+
+static int f_set_exception(lua_State *L) {
+  lx_future *f = checkfuture(L, 1);
+  luaL_checkany(L, 2);
+  if (f->state != PENDING) return luaL_error(L, "future is already resolved");
+  lua_settop(L, 3);
+  fail(L, 1, f, 2, 3);
+  return 0;
+}
+
+static int f_is_ready(lua_State *L) {
+  lua_pushboolean(L, checkfuture(L, 1)->state != PENDING);
+  return 1;
+}
+
+static int f_on_done(lua_State *L) {
+  lx_future *f = checkfuture(L, 1);
+  luaL_checktype(L, 2, LUA_TFUNCTION);
+  f->observed = 1;
+  if (f->state != PENDING) {          /* on the next turn */
+    lua_pushvalue(L, 1);
+    lx_hook_push(L, "spawn_callback");
+    lua_insert(L, 2);
+    lua_call(L, 2, 0);
+    return 0;
+  }
+  switch (lua_getiuservalue(L, 1, UV_CALLBACKS)) {
+    case LUA_TNIL:
+      lua_pushvalue(L, 2);
+      lua_setiuservalue(L, 1, UV_CALLBACKS);
+      break;
+    case LUA_TFUNCTION:
+      lua_createtable(L, 2, 0);
+      lua_insert(L, -2);
+      lua_rawseti(L, -2, 1);
+      lua_pushvalue(L, 2);
+      lua_rawseti(L, -2, 2);
+      lua_setiuservalue(L, 1, UV_CALLBACKS);
+      break;
+    default:
+      lua_pushvalue(L, 2);
+      lua_rawseti(L, -2, luaL_len(L, -2) + 1);
+  }
+  return 0;
+}
+
+/* f:_error() → true, error, traceback if f failed, else false.  Used by
+** the combinators. */
+static int f_error(lua_State *L) {
+  lx_future *f = checkfuture(L, 1);
+  lua_pushboolean(L, f->state == FAILED);
+  if (f->state != FAILED) return 1;
+  lua_getiuservalue(L, 1, UV_VALUE);
+  lua_getiuservalue(L, 1, UV_TRACEBACK);
+  return 3;
+}
+
+static int f_tostring(lua_State *L) {
+  lx_future *f = checkfuture(L, 1);
+  luaL_Buffer b;
+  int i;
+  if (f->state == PENDING) {
+    lua_pushliteral(L, "Future(pending)");
+    return 1;
+  }
+  luaL_buffinit(L, &b);
+  if (f->state == FAILED) {
+    luaL_addstring(&b, "Future(failed: ");
+    lua_getiuservalue(L, 1, UV_VALUE);
+    luaL_tolstring(L, -1, NULL);
+    lua_remove(L, -2);
+    luaL_addvalue(&b);
+  }
+  else {
+    luaL_addstring(&b, f->nvals ? "Future(ok: " : "Future(ok");
+    lua_getiuservalue(L, 1, UV_VALUE);
+    for (i = 1; i <= f->nvals; i++) {
+      if (f->nvals == 1) lua_pushvalue(L, -1);
+      else lua_rawgeti(L, -1, i);
+      luaL_tolstring(L, -1, NULL);
+      lua_remove(L, -2);
+      lua_insert(L, -2);          /* keep the value table on top */
+      luaL_addvalue(&b);
+      if (i < f->nvals) luaL_addstring(&b, ", ");
+    }
+    lua_pop(L, 1);
+  }
+  luaL_addchar(&b, ')');
+  luaL_pushresult(&b);
+  return 1;
+}
+
+static const luaL_Reg methods[] = {
+  {"get", f_get},
+  {"set", f_set},
+  {"set_exception", f_set_exception},
+  {"is_ready", f_is_ready},
+  {"on_done", f_on_done},
+  {"_error", f_error},
+  {NULL, NULL}
+};
+
+static const luaL_Reg meta[] = {
+  {"__tostring", f_tostring},
+  {"__index", NULL},
+  {NULL, NULL}
+};
+
+void lx_future_open(lua_State *L) {
+  luaL_newmetatable(L, LX_FUTURE_META);     /* loop meta */
+  lua_pushvalue(L, -2);
+  luaL_setfuncs(L, meta, 1);
+  luaL_newlibtable(L, methods);             /* loop meta methods */
+  lua_pushvalue(L, -3);
+  luaL_setfuncs(L, methods, 1);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, -3, "__index");
+  lua_remove(L, -2);                        /* loop methods */
+  lua_remove(L, -2);                        /* methods */
+}
+
+/* }=================================================================== */
+
+/* {===================================================================
+** Bindings
+** ==================================================================== */
+
+int lx_future_lnew(lua_State *L) {
+  lx_future_new(L, LOOP(L));
+  return 1;
+}
+
+int lx_future_lask(lua_State *L) {
+  lx_loop *lp = LOOP(L);
+  lx_future *f;
+  double timeout = luaL_optnumber(L, 2, -1);
+  luaL_checktype(L, 1, LUA_TTHREAD);
+  f = lx_future_new(L, lp);
+  lua_pushvalue(L, 1);
+  lua_setiuservalue(L, -2, UV_OWNER);
+  if (timeout >= 0) {
+    struct ev_loop *ev = lx_loop_ev(lp);
+    struct deadline *d = (struct deadline *)lua_newuserdatauv(L, sizeof *d, 1);
+    lua_pushvalue(L, -2);
+    lua_setiuservalue(L, -2, 1);
+    d->f = f;
+    d->after = timeout;
+    f->deadline = d;
+    ev_timer_init(&d->w, on_deadline, timeout, 0.);
+    ev_now_update(ev);
+    ev_timer_start(ev, &d->w);
+    lx_anchor(L, d, -1);
+    lua_pop(L, 1);
+  }
+  return 1;
+}
+
+/* core.reply(f, true, ...) or core.reply(f, false, err, traceback):
+** resolves f unless it already is (a late reply after a timeout). */
+int lx_future_lreply(lua_State *L) {
+  lx_future *f = checkfuture(L, 1);
+  if (f->state != PENDING) return 0;
+  if (lua_toboolean(L, 2)) resolve(L, 1, f, lua_gettop(L) - 2);
+  else {
+    lua_settop(L, 4);
+    fail(L, 1, f, 3, 4);
+  }
+  return 0;
+}
+
+/* core.observed(f [, mark]) → whether anything read f. */
+int lx_future_lobserved(lua_State *L) {
+  lx_future *f = checkfuture(L, 1);
+  if (lua_toboolean(L, 2)) f->observed = 1;
+  lua_pushboolean(L, f->observed);
+  return 1;
+}
+
+/* }=================================================================== */

@@ -1,0 +1,45 @@
+/*
+** Futures: a value (or an error) that arrives later, and the procs that
+** wait for it.
+**
+** A future is a full userdata (struct lx_future) with four user values:
+**   1  the value, a table {n = N, ...} when there are not exactly one,
+**      or the error value once failed
+**   2  the traceback kept with an error, for reports
+**   3  on_done callbacks: a function, or a sequence of them
+**   4  its owner: the coroutine of the actor that will answer it (for
+**      self-ask detection), or nil
+** Waiting procs are linked through their wprev/wnext fields; a proc waits
+** on one future at a time and the future does not own it.  While an ask
+** deadline runs, the anchor table holds the timer, and the timer holds
+** the future.
+*/
+#ifndef lactor_future_h
+#define lactor_future_h
+
+#include <lua.h>
+
+#include "loop.h"
+
+#define LX_FUTURE_META "lactor.Future"
+
+typedef struct lx_future lx_future;
+
+/* Registers the Future metatable; the methods table is left on the stack
+** so the Lua side can add to it.  `loop` is at the top of the stack and
+** becomes upvalue 1 of every method (pops it). */
+void lx_future_open(lua_State *L);
+
+/* Pushes a new pending future. */
+lx_future *lx_future_new(lua_State *L, lx_loop *lp);
+
+/* Takes a waiting proc off the future it waits on. */
+void lx_future_unwait(lx_proc *p);
+
+/* Bindings for lib_lactor.c (upvalue 1: the loop). */
+int lx_future_lnew(lua_State *L);     /* lactor.future() */
+int lx_future_lask(lua_State *L);     /* core.ask_future(owner [, timeout]) */
+int lx_future_lreply(lua_State *L);   /* core.reply(f, ok, ...): late-safe set */
+int lx_future_lobserved(lua_State *L);
+
+#endif

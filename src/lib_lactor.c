@@ -1,0 +1,210 @@
+/*
+** lactor.core: the C half of the lactor module.  lua/lactor/init.lua
+** builds the public module on top of it.  Every binding gets the loop as
+** upvalue 1.
+*/
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <lauxlib.h>
+
+#include "future.h"
+#include "lib_lactor.h"
+#include "loop.h"
+#include "timer.h"
+
+#define LOOP(L) ((lx_loop *)lua_touserdata(L, lua_upvalueindex(1)))
+
+/* The running proc, or an error naming what cannot be done here. */
+static lx_proc *current(lua_State *L, const char *what) {
+  lx_proc *p = lx_proc_of(L);
+  if (p == NULL || !lua_isyieldable(L))
+    luaL_error(L, "cannot %s here: the coroutine cannot yield", what);
+  return p;
+}
+
+/* spawn(kind, owner, fn, ...) → coroutine; kind is "task" or "actor". */
+static int l_spawn(lua_State *L) {
+  static const char *const kinds[] = {"main", "task", "actor", NULL};
+  lx_kind kind = (lx_kind)luaL_checkoption(L, 1, NULL, kinds);
+  luaL_checktype(L, 3, LUA_TFUNCTION);
+  lx_proc_spawn(LOOP(L), L, kind, 2, lua_gettop(L) - 3);
+  return 1;
+}
+
+/* wake(co): readies an idle actor. */
+static int l_wake(lua_State *L) {
+  lua_State *co = lua_tothread(L, 1);
+  lx_proc *p = co ? lx_proc_of(co) : NULL;
+  if (p && p->state == LX_IDLE) lx_proc_ready(p);
+  return 0;
+}
+
+static int park_done(lua_State *L, int status, lua_KContext ctx) {
+  (void)L; (void)status; (void)ctx;
+  return 0;
+}
+
+/* park(): an actor with an empty mailbox waits for wake(). */
+static int l_park(lua_State *L) {
+  current(L, "park");
+  return lx_proc_park(L, LX_IDLE, 0, park_done);
+}
+
+static int l_yield(lua_State *L) {
+  lx_proc *p = current(L, "yield");
+  lx_proc_ready(p);            /* to the back of the run queue */
+  return lua_yieldk(L, 0, 0, park_done);
+}
+
+static int l_sleep(lua_State *L) {
+  double s = luaL_checknumber(L, 1);
+  lx_proc *p = current(L, "sleep");
+  struct ev_loop *ev = lx_loop_ev(LOOP(L));
+  ev_now_update(ev);
+  ev_timer_set(&p->timer, s > 0 ? s : 0, 0.);
+  ev_timer_start(ev, &p->timer);
+  return lx_proc_park(L, LX_SLEEPING, 0, park_done);
+}
+
+static int l_now(lua_State *L) {
+  lua_pushnumber(L, lx_now());
+  return 1;
+}
+
+/* exit([status]): stops everything and does not return. */
+static int l_exit(lua_State *L) {
+  lx_loop *lp = LOOP(L);
+  int status;
+  if (lua_isboolean(L, 1)) status = lua_toboolean(L, 1) ? 0 : 1;
+  else status = (int)luaL_optinteger(L, 1, 0);
+  lx_loop_shutdown(lp, status);
+  if (lx_proc_of(L) == NULL || !lua_isyieldable(L)) {
+    /* A script's own coroutine or a C call: no way back to the loop. */
+    fflush(stdout);
+    exit(status);
+  }
+  lx_proc_kill(lx_proc_of(L));
+  return lua_yield(L, 0);
+}
+
+/* kill(co): the proc of `co` never runs again. */
+static int l_kill(lua_State *L) {
+  lua_State *co = lua_tothread(L, 1);
+  lx_proc *p = co ? lx_proc_of(co) : NULL;
+  if (p) lx_proc_kill(p);
+  return 0;
+}
+
+static int l_report(lua_State *L) {
+  size_t len;
+  const char *msg = luaL_checklstring(L, 1, &len);
+  lx_report(msg, len);
+  return 0;
+}
+
+static int l_fail(lua_State *L) {
+  lx_loop_fail(LOOP(L));
+  return 0;
+}
+
+static int l_set_hooks(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lx_loop_set_hooks(L, 1);
+  return 0;
+}
+
+static int l_debug(lua_State *L) {
+  lua_pushboolean(L, lx_loop_debug(LOOP(L)));
+  return 1;
+}
+
+static int l_timers(lua_State *L) {
+  lua_pushinteger(L, lx_loop_timers(LOOP(L))->count);
+  return 1;
+}
+
+/* {===================================================================
+** UUIDs: version 4, from a generator seeded by the kernel, so scripts
+** that seed math.random cannot make two actors share a urn.
+** ==================================================================== */
+
+static uint64_t rng_state;
+
+static uint64_t splitmix64(void) {
+  uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+static int l_uuid(lua_State *L) {
+  static const char hex[] = "0123456789abcdef";
+  unsigned char b[16];
+  char s[36];
+  uint64_t hi = splitmix64(), lo = splitmix64();
+  int i, j = 0;
+  memcpy(b, &hi, 8);
+  memcpy(b + 8, &lo, 8);
+  b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);   /* version 4 */
+  b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);   /* RFC 4122 variant */
+  for (i = 0; i < 16; i++) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) s[j++] = '-';
+    s[j++] = hex[b[i] >> 4];
+    s[j++] = hex[b[i] & 15];
+  }
+  lua_pushliteral(L, "urn:uuid:");
+  lua_pushlstring(L, s, sizeof s);
+  lua_concat(L, 2);
+  return 1;
+}
+
+static void seed(void) {
+  if (getrandom(&rng_state, sizeof rng_state, 0) != sizeof rng_state)
+    rng_state = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+}
+
+/* }=================================================================== */
+
+static const luaL_Reg funcs[] = {
+  {"spawn", l_spawn},
+  {"wake", l_wake},
+  {"park", l_park},
+  {"yield", l_yield},
+  {"sleep", l_sleep},
+  {"now", l_now},
+  {"exit", l_exit},
+  {"kill", l_kill},
+  {"report", l_report},
+  {"fail", l_fail},
+  {"set_hooks", l_set_hooks},
+  {"debug", l_debug},
+  {"timers", l_timers},
+  {"uuid", l_uuid},
+  {"future", lx_future_lnew},
+  {"ask_future", lx_future_lask},
+  {"reply", lx_future_lreply},
+  {"observed", lx_future_lobserved},
+  {"after", lx_timer_lafter},
+  {"every", lx_timer_levery},
+  {"cancel_timers", lx_timer_lcancel_all},
+  {NULL, NULL}
+};
+
+/* Opens lactor.core on `lp`; pushes the module table. */
+int lx_open_core(lua_State *L, lx_loop *lp) {
+  seed();
+  luaL_newlibtable(L, funcs);
+  lua_pushlightuserdata(L, lp);
+  luaL_setfuncs(L, funcs, 1);
+  lua_pushlightuserdata(L, lp);
+  lx_future_open(L);
+  lua_setfield(L, -2, "Future");
+  lx_timer_open(L);
+  return 1;
+}

@@ -1,0 +1,386 @@
+/*
+** The one event loop.  Procs wait in a FIFO run queue; an idle watcher,
+** active only while the queue is not empty, resumes them one after the
+** other through resume(), the one place where C enters a proc.  When
+** ev_run returns, nothing can happen any more: lx_loop_run then decides
+** between a deadlock report, stopping the idle actors, and the end.
+*/
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <lauxlib.h>
+
+#include "future.h"
+#include "loop.h"
+
+struct lx_loop {
+  lua_State *L;              /* the main thread: never runs user code */
+  struct ev_loop *ev;
+  ev_idle runner;            /* active while the run queue is not empty */
+  ev_prepare flusher;        /* flushes stdout before the loop blocks */
+  ev_signal sigint, sigterm;
+  lx_proc *head, *tail;      /* run queue */
+  lx_proc *first, *last;     /* every unfinished proc, oldest first */
+  int status;                /* exit status so far */
+  int status_final;          /* lactor.exit or a signal chose it */
+  int shutting_down;
+  int debug;
+  lx_timers timers;
+};
+
+static const char anchors_key = 'a';  /* registry: what C holds */
+static const char hooks_key = 'h';  /* registry: Lua-side hooks */
+
+double lx_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void lx_report(const char *msg, size_t len) {
+  fflush(stdout);
+  fputs("lactor: ", stderr);
+  fwrite(msg, 1, len, stderr);
+  fputc('\n', stderr);
+  fflush(stderr);
+}
+
+/* {===================================================================
+** Procs
+** ==================================================================== */
+
+static void on_timer(struct ev_loop *ev, ev_timer *w, int revents);
+
+/* Drops a finished proc: out of the list of procs and the proc table. */
+static void finish(lx_loop *lp, lx_proc *p) {
+  lua_State *L = lp->L;
+  ev_timer_stop(lp->ev, &p->timer);
+  if (p->prev_all) p->prev_all->next_all = p->next_all;
+  else lp->first = p->next_all;
+  if (p->next_all) p->next_all->prev_all = p->prev_all;
+  else lp->last = p->prev_all;
+  p->prev_all = p->next_all = NULL;
+  lx_unanchor(L, p);
+}
+
+void lx_anchor(lua_State *L, const void *key, int idx) {
+  idx = lua_absindex(L, idx);
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &anchors_key);
+  lua_pushvalue(L, idx);
+  lua_rawsetp(L, -2, key);
+  lua_pop(L, 1);
+}
+
+void lx_unanchor(lua_State *L, const void *key) {
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &anchors_key);
+  lua_pushnil(L);
+  lua_rawsetp(L, -2, key);
+  lua_pop(L, 1);
+}
+
+void lx_push_anchored(lua_State *L, const void *key) {
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &anchors_key);
+  lua_rawgetp(L, -1, key);
+  lua_remove(L, -2);
+}
+
+lx_proc *lx_proc_spawn(lx_loop *lp, lua_State *L, lx_kind kind, int owner,
+                       int nargs) {
+  lua_State *co;
+  lx_proc *p;
+  owner = lua_absindex(L, owner);
+  co = lua_newthread(L);
+  p = (lx_proc *)lua_newuserdatauv(L, sizeof *p, 2);
+  memset(p, 0, sizeof *p);
+  lua_pushvalue(L, -2);
+  lua_setiuservalue(L, -2, 1);     /* the proc anchors its coroutine */
+  lua_pushvalue(L, owner);
+  lua_setiuservalue(L, -2, 2);
+  lx_anchor(L, p, -1);
+  lua_pop(L, 1);                   /* ... fn args co */
+  lua_insert(L, -(nargs + 2));     /* ... co fn args */
+  lua_xmove(L, co, nargs + 1);
+  *(lx_proc **)lua_getextraspace(co) = p;
+  p->co = co;
+  p->loop = lp;
+  p->kind = kind;
+  p->nargs = nargs;
+  ev_init(&p->timer, on_timer);
+  p->timer.data = p;
+  p->prev_all = lp->last;
+  if (lp->last) lp->last->next_all = p;
+  else lp->first = p;
+  lp->last = p;
+  p->state = LX_IDLE;
+  lx_proc_ready(p);
+  return p;
+}
+
+void lx_proc_ready(lx_proc *p) {
+  lx_loop *lp = p->loop;
+  if (p->state == LX_READY || p->state == LX_DONE) return;
+  p->state = LX_READY;
+  p->next = NULL;
+  if (lp->tail) lp->tail->next = p;
+  else {
+    lp->head = p;
+    ev_idle_start(lp->ev, &lp->runner);
+  }
+  lp->tail = p;
+}
+
+int lx_proc_park(lua_State *L, lx_state state, lua_KContext ctx,
+                 lua_KFunction k) {
+  lx_proc *p = lx_proc_of(L);
+  if (p == NULL || !lua_isyieldable(L))
+    return luaL_error(L, "cannot wait here: the coroutine cannot yield");
+  p->state = state;
+  return lua_yieldk(L, 0, ctx, k);
+}
+
+void lx_proc_kill(lx_proc *p) {
+  lx_state was = p->state;
+  if (was == LX_DONE) return;
+  if (was == LX_WAITING) lx_future_unwait(p);
+  p->state = LX_DONE;
+  /* A queued proc is dropped when the runner reaches it, a running one
+  ** when resume() gets control back: both still need their anchor. */
+  if (was != LX_READY && was != LX_RUNNING) finish(p->loop, p);
+  else ev_timer_stop(p->loop->ev, &p->timer);
+}
+
+static void on_timer(struct ev_loop *ev, ev_timer *w, int revents) {
+  lx_proc *p = (lx_proc *)w->data;
+  (void)ev; (void)revents;
+  if (p->state == LX_WAITING) lx_future_unwait(p);
+  p->timed_out = 1;
+  lx_proc_ready(p);
+}
+
+/* Reports a proc that ended with an error nothing caught: the main chunk,
+** or a fault in lactor's own wrappers. */
+static void failed(lx_loop *lp, lx_proc *p) {
+  lua_State *L = lp->L;
+  lua_xmove(p->co, L, 1);                   /* error object */
+  luaL_traceback(L, p->co, NULL, 0);
+  lx_hook(lp, L, "proc_failed", 2);
+}
+
+/* The one entry from C into a proc, modelled on auxresume in lcorolib.c. */
+static void resume(lx_loop *lp, lx_proc *p) {
+  lua_State *co = p->co;
+  int nres, status, nargs = p->nargs;
+  p->nargs = 0;
+  p->state = LX_RUNNING;
+  status = lua_resume(co, lp->L, nargs, &nres);
+  if (status == LUA_YIELD) {
+    lua_pop(co, nres);
+    if (p->state == LX_RUNNING) lx_proc_ready(p);  /* coroutine.yield() */
+    else if (p->state == LX_DONE) finish(lp, p);   /* killed itself */
+    return;
+  }
+  if (status != LUA_OK) {
+    int was_main = p->kind == LX_MAIN && p->state != LX_DONE;
+    failed(lp, p);
+    if (was_main) lx_loop_shutdown(lp, 1);
+    else lx_loop_fail(lp);
+  }
+  p->state = LX_DONE;
+  finish(lp, p);
+}
+
+static void on_runnable(struct ev_loop *ev, ev_idle *w, int revents) {
+  lx_loop *lp = (lx_loop *)w->data;
+  double start = ev_time();
+  unsigned n = 0;
+  lx_proc *p;
+  (void)revents;
+  while ((p = lp->head) != NULL) {
+    lp->head = p->next;
+    if (lp->head == NULL) lp->tail = NULL;
+    p->next = NULL;
+    if (p->state == LX_DONE) finish(lp, p);
+    else resume(lp, p);
+    /* Busy actors must not starve timers and I/O: give the loop a turn
+    ** every few milliseconds. */
+    if ((++n & 255) == 0 && ev_time() - start > 0.005) break;
+  }
+  if (lp->head == NULL) ev_idle_stop(ev, w);
+}
+
+/* }=================================================================== */
+
+/* {===================================================================
+** The loop and the end of the process
+** ==================================================================== */
+
+static void on_prepare(struct ev_loop *ev, ev_prepare *w, int revents) {
+  (void)ev; (void)w; (void)revents;
+  fflush(stdout);
+}
+
+static void on_signal(struct ev_loop *ev, ev_signal *w, int revents) {
+  lx_loop *lp = (lx_loop *)w->data;
+  int status = 128 + w->signum;
+  (void)ev; (void)revents;
+  if (lp->shutting_down) {   /* a second Ctrl-C: stop waiting for on_stop */
+    fflush(stdout);
+    _Exit(status);
+  }
+  lx_loop_shutdown(lp, status);
+}
+
+lx_loop *lx_loop_new(lua_State *L) {
+  lx_loop *lp = (lx_loop *)calloc(1, sizeof *lp);
+  if (lp == NULL) return NULL;
+  lp->L = L;
+  /* Not the default loop: that one reaps every child process, which
+  ** would break io.popen and os.execute. */
+  lp->ev = ev_loop_new(EVFLAG_AUTO);
+  if (lp->ev == NULL) { free(lp); return NULL; }
+  ev_idle_init(&lp->runner, on_runnable);
+  lp->runner.data = lp;
+  ev_prepare_init(&lp->flusher, on_prepare);
+  ev_prepare_start(lp->ev, &lp->flusher);
+  ev_unref(lp->ev);
+  ev_signal_init(&lp->sigint, on_signal, SIGINT);
+  ev_signal_init(&lp->sigterm, on_signal, SIGTERM);
+  lp->sigint.data = lp->sigterm.data = lp;
+  ev_signal_start(lp->ev, &lp->sigint);
+  ev_unref(lp->ev);
+  ev_signal_start(lp->ev, &lp->sigterm);
+  ev_unref(lp->ev);
+  lua_newtable(L);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &anchors_key);
+  *(lx_proc **)lua_getextraspace(L) = NULL;
+  return lp;
+}
+
+/* Called after lua_close: the procs are gone, so this touches none. */
+void lx_loop_free(lx_loop *lp) {
+  ev_ref(lp->ev); ev_ref(lp->ev); ev_ref(lp->ev);
+  ev_prepare_stop(lp->ev, &lp->flusher);
+  ev_signal_stop(lp->ev, &lp->sigint);
+  ev_signal_stop(lp->ev, &lp->sigterm);
+  ev_loop_destroy(lp->ev);
+  free(lp);
+}
+
+struct ev_loop *lx_loop_ev(lx_loop *lp) { return lp->ev; }
+lx_timers *lx_loop_timers(lx_loop *lp) { return &lp->timers; }
+lua_State *lx_loop_L(lx_loop *lp) { return lp->L; }
+int lx_loop_debug(lx_loop *lp) { return lp->debug; }
+void lx_loop_set_debug(lx_loop *lp, int on) { lp->debug = on; }
+
+void lx_loop_fail(lx_loop *lp) {
+  if (!lp->status_final) lp->status = 1;
+}
+
+/* Lua-side hooks: a table the lactor module registers (lib_lactor.c). */
+static int callhook(lx_loop *lp, lua_State *L, const char *name, int nargs,
+                    int nres) {
+  int base = lua_gettop(L) - nargs;
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &hooks_key);
+  lua_getfield(L, -1, name);
+  lua_remove(L, -2);
+  lua_insert(L, base + 1);
+  if (lua_pcall(L, nargs, nres, 0) != LUA_OK) {
+    size_t len;
+    const char *msg = lua_tolstring(L, -1, &len);
+    if (msg == NULL) msg = "(error object is not a string)", len = strlen(msg);
+    lx_report(msg, len);
+    lua_pop(L, 1);
+    lx_loop_fail(lp);
+    return 0;
+  }
+  return 1;
+}
+
+void lx_hook(lx_loop *lp, lua_State *L, const char *name, int nargs) {
+  callhook(lp, L, name, nargs, 0);
+}
+
+void lx_hook_push(lua_State *L, const char *name) {
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &hooks_key);
+  lua_getfield(L, -1, name);
+  lua_remove(L, -2);
+}
+
+void lx_loop_set_hooks(lua_State *L, int idx) {
+  lua_pushvalue(L, idx);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &hooks_key);
+}
+
+/* Stops everything: timers, every proc, and then every live actor,
+** whose on_stop runs in a task of its own.  The loop runs until those
+** tasks are done, and lx_loop_run returns `status`. */
+void lx_loop_shutdown(lx_loop *lp, int status) {
+  lx_proc *p, *next;
+  if (!lp->status_final) lp->status = status;
+  if (status != 1) lp->status_final = 1;
+  if (lp->shutting_down) return;
+  lp->shutting_down = 1;
+  for (p = lp->first; p; p = next) {
+    next = p->next_all;
+    lx_proc_kill(p);
+  }
+  lx_hook(lp, lp->L, "shutdown", 0);
+}
+
+static int count_waiting(lx_loop *lp) {
+  int n = 0;
+  lx_proc *p;
+  for (p = lp->first; p; p = p->next_all)
+    if (p->state == LX_WAITING) n++;
+  return n;
+}
+
+static void report_deadlock(lx_loop *lp, int n) {
+  lua_State *L = lp->L;
+  lx_proc *p;
+  char head[128];
+  int len = snprintf(head, sizeof head, "deadlock: %d coroutine(s) waiting "
+                     "on futures that can never resolve", n);
+  lx_report(head, (size_t)len);
+  for (p = lp->first; p; p = p->next_all) {
+    if (p->state != LX_WAITING) continue;
+    lua_pushinteger(L, p->kind);
+    lx_push_anchored(L, p);
+    lua_getiuservalue(L, -1, 2);    /* owner */
+    lua_remove(L, -2);
+    luaL_traceback(L, p->co, NULL, 0);
+    lx_hook(lp, L, "report_waiting", 3);
+  }
+}
+
+int lx_loop_run(lx_loop *lp) {
+  for (;;) {
+    ev_run(lp->ev, 0);
+    if (lp->head) continue;
+    if (lp->shutting_down) break;
+    {
+      int n = count_waiting(lp);
+      if (n > 0) {
+        report_deadlock(lp, n);
+        lx_loop_shutdown(lp, 1);
+        continue;
+      }
+    }
+    /* Idle actors can get no more messages: stop them, and go on while
+    ** that gave anything to do. */
+    if (callhook(lp, lp->L, "stop_idle", 0, 1)) {
+      int stopped = lua_toboolean(lp->L, -1);
+      lua_pop(lp->L, 1);
+      if (stopped) continue;
+    }
+    break;
+  }
+  lx_hook(lp, lp->L, "at_exit", 0);
+  fflush(stdout);
+  return lp->status;
+}
+
+/* }=================================================================== */

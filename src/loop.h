@@ -1,0 +1,110 @@
+/*
+** The one event loop: procs (the coroutines lactor schedules: the main
+** chunk, tasks and actors), the run queue, sleeping, signals and the end
+** of the process.
+**
+** Ownership: a proc is a full userdata (struct lx_proc) kept in the
+** runtime's proc table, keyed by its coroutine, from spawn until it is
+** finished.  That one table entry anchors both the coroutine and the
+** proc, so a parked coroutine can never be collected, and nothing else
+** holds a reference to either.  The coroutine's extra space
+** (lua_getextraspace) points back at its proc; coroutines a script makes
+** itself have NULL there, which is how lactor tells them apart.
+*/
+#ifndef lactor_loop_h
+#define lactor_loop_h
+
+#include <ev.h>
+#include <lua.h>
+
+#define LX_LOOP_META "lactor.Loop"
+
+typedef struct lx_loop lx_loop;
+typedef struct lx_proc lx_proc;
+
+typedef enum lx_kind { LX_MAIN, LX_TASK, LX_ACTOR } lx_kind;
+
+typedef enum lx_state {
+  LX_READY,    /* in the run queue */
+  LX_RUNNING,  /* resumed right now */
+  LX_WAITING,  /* parked in Future:get */
+  LX_SLEEPING, /* parked in lactor.sleep */
+  LX_IDLE,     /* an actor with an empty mailbox */
+  LX_DONE      /* finished or killed; leaves the proc table */
+} lx_state;
+
+/* The parts of a proc other modules read and write. */
+struct lx_proc {
+  lua_State *co;
+  lx_loop *loop;
+  lx_proc *next;           /* run queue link */
+  lx_proc *wprev, *wnext;  /* waiter list of the future it waits on */
+  void *waiting_on;        /* the lx_future, while LX_WAITING */
+  lx_proc *prev_all, *next_all;  /* every unfinished proc, oldest first */
+  ev_timer timer;          /* sleep and get(timeout) */
+  lx_kind kind;
+  lx_state state;
+  int timed_out;           /* the timer fired before the future resolved */
+  int nargs;               /* arguments for the first resume */
+};
+
+/* The proc running `L`, or NULL for the main thread and for coroutines
+** created by scripts. */
+static inline lx_proc *lx_proc_of(lua_State *L) {
+  return *(lx_proc **)lua_getextraspace(L);
+}
+
+/* Timers of lactor.after/every that are running (timer.c owns them). */
+typedef struct lx_timer lx_timer;
+typedef struct lx_timers { lx_timer *first; int count; } lx_timers;
+
+lx_loop *lx_loop_new(lua_State *L);
+lx_timers *lx_loop_timers(lx_loop *lp);
+void lx_loop_free(lx_loop *lp);
+struct ev_loop *lx_loop_ev(lx_loop *lp);
+lua_State *lx_loop_L(lx_loop *lp);
+
+/* Spawns a proc running the function at the top of L's stack below its
+** `nargs` arguments (pops them all) and pushes its coroutine.  `owner`
+** is the stack index of a value kept with the proc for reports (the actor,
+** or nil). */
+lx_proc *lx_proc_spawn(lx_loop *lp, lua_State *L, lx_kind kind, int owner,
+                       int nargs);
+void lx_proc_ready(lx_proc *p);
+/* Parks the running proc `L` in `state` and yields; resumed by
+** lx_proc_ready.  Use as `return lx_proc_park(...)`. */
+int lx_proc_park(lua_State *L, lx_state state, lua_KContext ctx,
+                 lua_KFunction k);
+void lx_proc_kill(lx_proc *p);
+
+/* The table of Lua-side hooks at `idx` (lib_lactor.c says which). */
+void lx_loop_set_hooks(lua_State *L, int idx);
+
+/* Exit status and the end of the process. */
+void lx_loop_fail(lx_loop *lp);   /* exit status 1 unless one is set */
+void lx_loop_shutdown(lx_loop *lp, int status);
+int lx_loop_run(lx_loop *lp);     /* runs to the end; returns the status */
+int lx_loop_debug(lx_loop *lp);
+void lx_loop_set_debug(lx_loop *lp, int on);
+
+/* Writes "lactor: msg\n" to stderr after flushing stdout, so that the two
+** streams stay in order on a terminal. */
+void lx_report(const char *msg, size_t len);
+
+/* Calls the Lua-side hook `name` (see lib_lactor.c) with the `nargs`
+** values on top of L, protected; a failure is reported.  Pops the args. */
+void lx_hook(lx_loop *lp, lua_State *L, const char *name, int nargs);
+
+/* Pushes the Lua-side hook `name`, to be called unprotected from a
+** binding. */
+void lx_hook_push(lua_State *L, const char *name);
+
+/* The anchor table: C keeps a Lua value alive under a C address while
+** libev or a list of its own points at it. */
+void lx_anchor(lua_State *L, const void *key, int idx);
+void lx_unanchor(lua_State *L, const void *key);
+void lx_push_anchored(lua_State *L, const void *key);
+
+double lx_now(void);
+
+#endif

@@ -1,0 +1,281 @@
+/*
+** The command line: options, usage, exit codes.  Modelled on lua.c, whose
+** options lactor keeps; everything the options ask for runs in the main
+** proc, a coroutine, so that the main chunk can wait on futures.
+*/
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include "loop.h"
+#include "runtime.h"
+
+/* Exit statuses (also in lactor(1), EXIT STATUS). */
+enum {
+  EXIT_OK = 0,      /* everything finished cleanly */
+  EXIT_ERROR = 1,   /* a script error, a crash, rejected input, a deadlock */
+  EXIT_USAGE = 2    /* bad options or an unreadable script */
+  /* n from lactor.exit(n); 128 + signal after a graceful stop */
+};
+
+static const char *progname = "lactor";
+
+typedef struct options {
+  int script;        /* index of the script in argv, or 0 */
+  int has_e, has_v, has_E, has_W, has_i, debug;
+  const char *input_opt;   /* the first input option seen, for errors */
+} options;
+
+static void print_usage(FILE *f) {
+  fputs(
+    "usage: lactor [options] [script [args...]]\n"
+    "Run Lua 5.4 actor scripts on an event loop.\n"
+    "\n"
+    "  -e chunk       run the string 'chunk'\n"
+    "  -l mod         require library 'mod' into global 'mod'\n"
+    "  -l g=mod       require library 'mod' into global 'g'\n"
+    "  -v             show version information\n"
+    "  -E             ignore environment variables\n"
+    "  -W             turn warnings on\n"
+    "  -d, --debug    log actor lifecycle events to stderr\n"
+    "  -h, --help     show this help and exit\n"
+    "  --version      show the version and exit\n"
+    "  --             stop handling options\n"
+    "  -              run stdin as the script and stop handling options\n"
+    "\n"
+    "With no script and no -e, stdin is run as the script.\n"
+    "See lactor(1) for the command line and lactor(3) for the Lua API.\n",
+    f);
+}
+
+static int usage_error(const char *fmt, const char *what) {
+  fprintf(stderr, "%s: ", progname);
+  fprintf(stderr, fmt, what);
+  fprintf(stderr, "\nusage: lactor [options] [script [args...]]\n"
+                  "try 'lactor --help' for more information\n");
+  return EXIT_USAGE;
+}
+
+static void print_version(void) {
+  printf("lactor %s (%s)\n", LACTOR_VERSION, LUA_RELEASE);
+  fflush(stdout);
+}
+
+/* First pass over argv: checks the options and finds the script.
+** Returns -1 when the options are fine, else an exit status. */
+static int collect(int argc, char **argv, options *o) {
+  int i;
+  for (i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (a[0] != '-') { o->script = i; return -1; }
+    if (strcmp(a, "--") == 0) {
+      if (i + 1 < argc) o->script = i + 1;
+      return -1;
+    }
+    if (strcmp(a, "-") == 0) { o->script = i; return -1; }
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+      print_usage(stdout);
+      return EXIT_OK;
+    }
+    if (strcmp(a, "--version") == 0) { print_version(); return EXIT_OK; }
+    if (strcmp(a, "-d") == 0 || strcmp(a, "--debug") == 0) o->debug = 1;
+    else if (strcmp(a, "-v") == 0) o->has_v = 1;
+    else if (strcmp(a, "-E") == 0) o->has_E = 1;
+    else if (strcmp(a, "-W") == 0) o->has_W = 1;
+    else if (strcmp(a, "-i") == 0)
+      return usage_error("'%s' is not available yet", a);
+    else if (strncmp(a, "-e", 2) == 0 || strncmp(a, "-l", 2) == 0) {
+      if (a[1] == 'e') o->has_e = 1;
+      if (a[2] == '\0' && (++i >= argc || argv[i][0] == '-'))
+        return usage_error("'%s' needs an argument", a);
+    }
+    else return usage_error("unrecognized option '%s'", a);
+  }
+  return -1;
+}
+
+/* Builds the list of steps the main proc runs, in command-line order:
+** LUA_INIT, each -e and -l, the script.  Each step is {fn, args...}. */
+static int add_step(lua_State *L, int steps, int nargs) {
+  int i, n = (int)lua_rawlen(L, steps) + 1;
+  lua_createtable(L, nargs + 1, 1);
+  lua_insert(L, -(nargs + 2));
+  for (i = nargs + 1; i >= 1; i--) lua_rawseti(L, -(i + 1), i);
+  lua_pushinteger(L, nargs);
+  lua_setfield(L, -2, "n");
+  lua_rawseti(L, steps, n);
+  return n;
+}
+
+/* -l [g=]mod: global g (or mod) = require(mod). */
+static int dolibrary(lua_State *L) {
+  const char *globname = luaL_checkstring(L, 1);
+  const char *modname = luaL_checkstring(L, 2);
+  lua_getglobal(L, "require");
+  lua_pushstring(L, modname);
+  lua_call(L, 1, 1);
+  lua_setglobal(L, globname);
+  return 0;
+}
+
+/* Reports a load error; returns the exit status for it. */
+static int load_failed(lua_State *L, int status) {
+  size_t len;
+  const char *msg = lua_tolstring(L, -1, &len);
+  lx_report(msg, len);
+  return status == LUA_ERRFILE ? EXIT_USAGE : EXIT_ERROR;
+}
+
+static int add_chunk(lua_State *L, int steps, const char *s, size_t len,
+                     const char *name) {
+  int status = luaL_loadbuffer(L, s, len, name);
+  if (status != LUA_OK) return load_failed(L, status);
+  add_step(L, steps, 0);
+  return -1;
+}
+
+static int add_luainit(lua_State *L, int steps) {
+  const char *name = "=LUA_INIT_" LUA_VERSION_MAJOR "_" LUA_VERSION_MINOR;
+  const char *init = getenv(name + 1);
+  if (init == NULL) {
+    name = "=LUA_INIT";
+    init = getenv(name + 1);
+  }
+  if (init == NULL) return -1;
+  if (init[0] == '@') {
+    int status = luaL_loadfile(L, init + 1);
+    if (status != LUA_OK) return load_failed(L, status);
+    add_step(L, steps, 0);
+    return -1;
+  }
+  return add_chunk(L, steps, init, strlen(init), name);
+}
+
+static int add_args(lua_State *L, int steps, int argc, char **argv,
+                    const options *o) {
+  int i, status;
+  for (i = 1; i < argc && (o->script == 0 || i < o->script); i++) {
+    const char *a = argv[i], *extra;
+    if (strcmp(a, "--") == 0) break;
+    if (a[0] != '-' || (a[1] != 'e' && a[1] != 'l')) continue;
+    extra = a[2] ? a + 2 : argv[++i];
+    if (a[1] == 'e') {
+      status = add_chunk(L, steps, extra, strlen(extra), "=(command line)");
+      if (status >= 0) return status;
+    }
+    else {
+      const char *eq = strchr(extra, '=');
+      lua_pushcfunction(L, dolibrary);
+      if (eq) {
+        lua_pushlstring(L, extra, (size_t)(eq - extra));
+        lua_pushstring(L, eq + 1);
+      }
+      else {
+        lua_pushstring(L, extra);
+        lua_pushstring(L, extra);
+      }
+      add_step(L, steps, 2);
+    }
+  }
+  return -1;
+}
+
+static int add_script(lua_State *L, int steps, int argc, char **argv,
+                      int script) {
+  const char *fname = argv[script];
+  int i, status;
+  if (strcmp(fname, "-") == 0 && strcmp(argv[script - 1], "--") != 0)
+    fname = NULL;                 /* stdin */
+  status = luaL_loadfile(L, fname);
+  if (status != LUA_OK) return load_failed(L, status);
+  for (i = script + 1; i < argc; i++) lua_pushstring(L, argv[i]);
+  add_step(L, steps, argc - script - 1);
+  return -1;
+}
+
+/* The arg table, as lua.c makes it: the script at 0, its arguments at
+** 1.., the interpreter and its options at negative indices. */
+static void create_arg_table(lua_State *L, int argc, char **argv, int script) {
+  int i;
+  lua_createtable(L, argc, 1);
+  for (i = 0; i < argc; i++) {
+    lua_pushstring(L, argv[i]);
+    lua_rawseti(L, -2, i - script);
+  }
+  lua_setglobal(L, "arg");
+}
+
+/* The body of the main proc: runs each step; a step may wait. */
+static int run_steps_from(lua_State *L, int status, lua_KContext ctx) {
+  lua_Integer i, n = (lua_Integer)lua_rawlen(L, 1);
+  (void)status;
+  for (i = (lua_Integer)ctx + 1; i <= n; i++) {
+    int j, nargs;
+    lua_settop(L, 1);
+    lua_rawgeti(L, 1, i);
+    nargs = (int)(lua_getfield(L, 2, "n"), lua_tointeger(L, -1));
+    lua_pop(L, 1);
+    for (j = 1; j <= nargs + 1; j++) lua_rawgeti(L, 2, j);
+    lua_remove(L, 2);
+    lua_callk(L, nargs, 0, (lua_KContext)i, run_steps_from);
+  }
+  return 0;
+}
+
+static int run_steps(lua_State *L) {
+  return run_steps_from(L, LUA_OK, 0);
+}
+
+int main(int argc, char **argv) {
+  options o;
+  lx_runtime *rt;
+  lua_State *L;
+  int status, steps, script;
+  memset(&o, 0, sizeof o);
+  status = collect(argc, argv, &o);
+  if (status >= 0) return status;
+  /* A closed stdout pipe ends lactor as it ends cat, even when the parent
+  ** ignored SIGPIPE for us. */
+  signal(SIGPIPE, SIG_DFL);
+  rt = lx_runtime_new(o.debug);
+  if (rt == NULL) {
+    fprintf(stderr, "%s: not enough memory\n", progname);
+    return EXIT_ERROR;
+  }
+  L = rt->L;
+  if (lx_runtime_open(rt, o.has_E) != LUA_OK) {
+    status = load_failed(L, LUA_ERRRUN);
+    lx_runtime_free(rt);
+    return status;
+  }
+  if (o.has_v) print_version();
+  if (o.has_W) lua_warning(L, "@on", 0);
+  script = o.script;
+  create_arg_table(L, argc, argv, script ? script : 0);
+  lua_newtable(L);
+  steps = lua_gettop(L);
+  status = o.has_E ? -1 : add_luainit(L, steps);
+  if (status < 0) status = add_args(L, steps, argc, argv, &o);
+  if (status < 0 && script) status = add_script(L, steps, argc, argv, script);
+  if (status < 0 && !script && !o.has_e && !o.has_v) {
+    /* No script: stdin is the script, as with lua. */
+    status = luaL_loadfile(L, NULL);
+    if (status != LUA_OK) status = load_failed(L, status);
+    else { add_step(L, steps, 0); status = -1; }
+  }
+  if (status < 0) {
+    lua_pushcfunction(L, run_steps);
+    lua_pushnil(L);                              /* no owner */
+    lua_insert(L, -2);
+    lua_pushvalue(L, steps);
+    lx_proc_spawn(rt->loop, L, LX_MAIN, -3, 1);
+    lua_settop(L, 0);
+    status = lx_loop_run(rt->loop);
+  }
+  lx_runtime_free(rt);
+  return status;
+}

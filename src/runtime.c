@@ -1,0 +1,78 @@
+/*
+** The Lua state and what is preloaded into it.
+*/
+#include <stdlib.h>
+
+#include <lauxlib.h>
+#include <lua-cjson.h>
+#include <lualib.h>
+
+#include "embed.h"
+#include "lib_lactor.h"
+#include "runtime.h"
+
+static int open_core(lua_State *L) {
+  lx_runtime *rt = (lx_runtime *)lua_touserdata(L, lua_upvalueindex(1));
+  return lx_open_core(L, rt->loop);
+}
+
+/* package.preload loader of one embedded Lua file (upvalue 1). */
+static int load_embedded(lua_State *L) {
+  const lx_embedded *e = (const lx_embedded *)lua_touserdata(L, lua_upvalueindex(1));
+  if (luaL_loadbuffer(L, e->source, e->size, e->chunkname) != LUA_OK)
+    return lua_error(L);
+  lua_pushstring(L, e->module);
+  lua_call(L, 1, 1);
+  return 1;
+}
+
+static int preload(lua_State *L) {
+  lx_runtime *rt = (lx_runtime *)lua_touserdata(L, 1);
+  const lx_embedded *e;
+  if (lua_toboolean(L, 2)) {    /* -E: as lua.c, before package opens */
+    lua_pushboolean(L, 1);
+    lua_setfield(L, LUA_REGISTRYINDEX, "LUA_NOENV");
+  }
+  luaL_openlibs(L);
+  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+  lua_pushlightuserdata(L, rt);
+  lua_pushcclosure(L, open_core, 1);
+  lua_setfield(L, -2, "lactor.core");
+  lua_pushcfunction(L, luaopen_cjson);
+  lua_setfield(L, -2, "cjson");
+  for (e = lx_embedded_files; e->module; e++) {
+    lua_pushlightuserdata(L, (void *)e);
+    lua_pushcclosure(L, load_embedded, 1);
+    lua_setfield(L, -2, e->module);
+  }
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "lactor");
+  lua_call(L, 1, 1);
+  lua_setglobal(L, "lactor");
+  return 0;
+}
+
+lx_runtime *lx_runtime_new(int debug) {
+  lx_runtime *rt = (lx_runtime *)calloc(1, sizeof *rt);
+  if (rt == NULL) return NULL;
+  rt->L = luaL_newstate();
+  if (rt->L == NULL) { free(rt); return NULL; }
+  rt->loop = lx_loop_new(rt->L);
+  if (rt->loop == NULL) { lua_close(rt->L); free(rt); return NULL; }
+  lx_loop_set_debug(rt->loop, debug);
+  return rt;
+}
+
+int lx_runtime_open(lx_runtime *rt, int noenv) {
+  lua_State *L = rt->L;
+  lua_pushcfunction(L, preload);
+  lua_pushlightuserdata(L, rt);
+  lua_pushboolean(L, noenv);
+  return lua_pcall(L, 2, 0, 0);
+}
+
+void lx_runtime_free(lx_runtime *rt) {
+  lua_close(rt->L);
+  lx_loop_free(rt->loop);
+  free(rt);
+}

@@ -1,0 +1,28 @@
+/*
+** The runtime: one Lua state with the standard libraries, the lactor
+** module (global `lactor`, also require("lactor")), cjson, and the loop.
+*/
+#ifndef lactor_runtime_h
+#define lactor_runtime_h
+
+#include <lua.h>
+
+#include "loop.h"
+
+#define LACTOR_VERSION "0.1.0"
+
+typedef struct lx_runtime {
+  lua_State *L;
+  lx_loop *loop;
+} lx_runtime;
+
+/* NULL when out of memory. */
+lx_runtime *lx_runtime_new(int debug);
+void lx_runtime_free(lx_runtime *rt);
+
+/* Opens the libraries (ignoring LUA_PATH and LUA_CPATH when `noenv`),
+** loads the lactor module and sets the global; returns a Lua status and
+** leaves an error message on the stack on failure. */
+int lx_runtime_open(lx_runtime *rt, int noenv);
+
+#endif

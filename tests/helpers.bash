@@ -1,0 +1,19 @@
+# Shared setup for every suite: `load helpers` at the top of a .bats file.
+
+bats_load_library bats-support
+bats_load_library bats-assert
+
+REPO="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
+: "${LACTOR:=$REPO/src/lactor}"
+export LACTOR
+
+# Run the binary under test; `run lactor ...` captures its output.
+lactor() { "$LACTOR" "$@"; }
+
+# script NAME <<'LUA' ... LUA: write a script into the test's scratch dir and
+# print its path.
+script() {
+	local path="$BATS_TEST_TMPDIR/$1"
+	cat >"$path"
+	printf '%s\n' "$path"
+}
