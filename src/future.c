@@ -319,36 +319,36 @@ static int f_error(lua_State *L) {
 
 static int f_tostring(lua_State *L) {
   lx_future *f = checkfuture(L, 1);
-  luaL_Buffer b;
-  int i;
+  int i, parts;
+  lua_settop(L, 1);
   if (f->state == PENDING) {
     lua_pushliteral(L, "Future(pending)");
     return 1;
   }
-  luaL_buffinit(L, &b);
+  lua_getiuservalue(L, 1, UV_VALUE);          /* 2: value(s) or error */
   if (f->state == FAILED) {
-    luaL_addstring(&b, "Future(failed: ");
-    lua_getiuservalue(L, 1, UV_VALUE);
-    luaL_tolstring(L, -1, NULL);
-    lua_remove(L, -2);
-    luaL_addvalue(&b);
+    lua_pushliteral(L, "Future(failed: ");
+    luaL_tolstring(L, 2, NULL);
+    parts = 2;
+  }
+  else if (f->nvals == 0) {
+    lua_pushliteral(L, "Future(ok");
+    parts = 1;
   }
   else {
-    luaL_addstring(&b, f->nvals ? "Future(ok: " : "Future(ok");
-    lua_getiuservalue(L, 1, UV_VALUE);
+    luaL_checkstack(L, 2 * f->nvals + 2, "too many values");
+    lua_pushliteral(L, "Future(ok: ");
     for (i = 1; i <= f->nvals; i++) {
-      if (f->nvals == 1) lua_pushvalue(L, -1);
-      else lua_rawgeti(L, -1, i);
+      if (i > 1) lua_pushliteral(L, ", ");
+      if (f->nvals == 1) lua_pushvalue(L, 2);
+      else lua_rawgeti(L, 2, i);
       luaL_tolstring(L, -1, NULL);
       lua_remove(L, -2);
-      lua_insert(L, -2);          /* keep the value table on top */
-      luaL_addvalue(&b);
-      if (i < f->nvals) luaL_addstring(&b, ", ");
     }
-    lua_pop(L, 1);
+    parts = 2 * f->nvals;
   }
-  luaL_addchar(&b, ')');
-  luaL_pushresult(&b);
+  lua_pushliteral(L, ")");
+  lua_concat(L, parts + 1);
   return 1;
 }
 

@@ -124,9 +124,11 @@ static int l_debug(lua_State *L) {
   return 1;
 }
 
-static int l_timers(lua_State *L) {
+/* counts() → running timers, unfinished tasks */
+static int l_counts(lua_State *L) {
   lua_pushinteger(L, lx_loop_timers(LOOP(L))->count);
-  return 1;
+  lua_pushinteger(L, lx_loop_count(LOOP(L), LX_TASK));
+  return 2;
 }
 
 /* {===================================================================
@@ -184,7 +186,7 @@ static const luaL_Reg funcs[] = {
   {"fail", l_fail},
   {"set_hooks", l_set_hooks},
   {"debug", l_debug},
-  {"timers", l_timers},
+  {"counts", l_counts},
   {"uuid", l_uuid},
   {"future", lx_future_lnew},
   {"ask_future", lx_future_lask},

@@ -29,6 +29,7 @@ struct lx_loop {
   int shutting_down;
   int debug;
   lx_timers timers;
+  int nprocs[3];             /* unfinished procs by kind */
 };
 
 static const char anchors_key = 'a';  /* registry: what C holds */
@@ -63,6 +64,7 @@ static void finish(lx_loop *lp, lx_proc *p) {
   if (p->next_all) p->next_all->prev_all = p->prev_all;
   else lp->last = p->prev_all;
   p->prev_all = p->next_all = NULL;
+  lp->nprocs[p->kind]--;
   lx_unanchor(L, p);
 }
 
@@ -114,6 +116,7 @@ lx_proc *lx_proc_spawn(lx_loop *lp, lua_State *L, lx_kind kind, int owner,
   if (lp->last) lp->last->next_all = p;
   else lp->first = p;
   lp->last = p;
+  lp->nprocs[kind]++;
   p->state = LX_IDLE;
   lx_proc_ready(p);
   return p;
@@ -271,6 +274,7 @@ void lx_loop_free(lx_loop *lp) {
 
 struct ev_loop *lx_loop_ev(lx_loop *lp) { return lp->ev; }
 lx_timers *lx_loop_timers(lx_loop *lp) { return &lp->timers; }
+int lx_loop_count(lx_loop *lp, lx_kind kind) { return lp->nprocs[kind]; }
 lua_State *lx_loop_L(lx_loop *lp) { return lp->L; }
 int lx_loop_debug(lx_loop *lp) { return lp->debug; }
 void lx_loop_set_debug(lx_loop *lp, int on) { lp->debug = on; }

@@ -60,6 +60,7 @@ typedef struct lx_timers { lx_timer *first; int count; } lx_timers;
 
 lx_loop *lx_loop_new(lua_State *L);
 lx_timers *lx_loop_timers(lx_loop *lp);
+int lx_loop_count(lx_loop *lp, lx_kind kind);   /* unfinished procs */
 void lx_loop_free(lx_loop *lp);
 struct ev_loop *lx_loop_ev(lx_loop *lp);
 lua_State *lx_loop_L(lx_loop *lp);

@@ -26,8 +26,10 @@ static const char *progname = "lactor";
 
 typedef struct options {
   int script;        /* index of the script in argv, or 0 */
-  int has_e, has_v, has_E, has_W, has_i, debug;
+  int has_e, has_v, has_E, has_W, debug;
   const char *input_opt;   /* the first input option seen, for errors */
+  const char *to, *input, *format;
+  double slice;
 } options;
 
 static void print_usage(FILE *f) {
@@ -41,6 +43,12 @@ static void print_usage(FILE *f) {
     "  -v             show version information\n"
     "  -E             ignore environment variables\n"
     "  -W             turn warnings on\n"
+    "  -t, --to NAME  deliver input records to the actor registered as NAME\n"
+    "  -j, --json     input records are JSON values, one per line\n"
+    "  -0, --null     input records are separated by NUL bytes\n"
+    "  --raw          input records are chunks as read, no framing\n"
+    "  --input FILE   read input records from FILE instead of stdin\n"
+    "  --slice MS     preemption time slice in milliseconds (0: off)\n"
     "  -d, --debug    log actor lifecycle events to stderr\n"
     "  -h, --help     show this help and exit\n"
     "  --version      show the version and exit\n"
@@ -65,29 +73,51 @@ static void print_version(void) {
   fflush(stdout);
 }
 
+/* Is `a` the short option `s` or the long option `l`? */
+static int is(const char *a, const char *s, const char *l) {
+  return (s && strcmp(a, s) == 0) || (l && strcmp(a, l) == 0);
+}
+
 /* First pass over argv: checks the options and finds the script.
 ** Returns -1 when the options are fine, else an exit status. */
 static int collect(int argc, char **argv, options *o) {
   int i;
   for (i = 1; i < argc; i++) {
     const char *a = argv[i];
-    if (a[0] != '-') { o->script = i; return -1; }
+    if (a[0] != '-') { o->script = i; break; }
     if (strcmp(a, "--") == 0) {
       if (i + 1 < argc) o->script = i + 1;
-      return -1;
+      break;
     }
-    if (strcmp(a, "-") == 0) { o->script = i; return -1; }
-    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+    if (strcmp(a, "-") == 0) { o->script = i; break; }
+    if (is(a, "-h", "--help")) {
       print_usage(stdout);
       return EXIT_OK;
     }
-    if (strcmp(a, "--version") == 0) { print_version(); return EXIT_OK; }
-    if (strcmp(a, "-d") == 0 || strcmp(a, "--debug") == 0) o->debug = 1;
-    else if (strcmp(a, "-v") == 0) o->has_v = 1;
-    else if (strcmp(a, "-E") == 0) o->has_E = 1;
-    else if (strcmp(a, "-W") == 0) o->has_W = 1;
-    else if (strcmp(a, "-i") == 0)
-      return usage_error("'%s' is not available yet", a);
+    if (is(a, NULL, "--version")) { print_version(); return EXIT_OK; }
+    if (is(a, "-d", "--debug")) o->debug = 1;
+    else if (is(a, "-v", NULL)) o->has_v = 1;
+    else if (is(a, "-E", NULL)) o->has_E = 1;
+    else if (is(a, "-W", NULL)) o->has_W = 1;
+    else if (is(a, "-j", "--json")) o->format = "json", o->input_opt = a;
+    else if (is(a, "-0", "--null")) o->format = "null", o->input_opt = a;
+    else if (is(a, NULL, "--raw")) o->format = "raw", o->input_opt = a;
+    else if (is(a, "-t", "--to") || is(a, NULL, "--input") ||
+             is(a, NULL, "--slice")) {
+      if (++i >= argc) return usage_error("'%s' needs an argument", a);
+      if (is(a, NULL, "--slice")) {
+        char *end;
+        o->slice = strtod(argv[i], &end);
+        if (end == argv[i] || *end != '\0' || o->slice < 0)
+          return usage_error("'--slice' needs a number of milliseconds, "
+                             "not '%s'", argv[i]);
+      }
+      else {
+        if (a[2] == 'i') o->input = argv[i];
+        else o->to = argv[i];
+        o->input_opt = a;
+      }
+    }
     else if (strncmp(a, "-e", 2) == 0 || strncmp(a, "-l", 2) == 0) {
       if (a[1] == 'e') o->has_e = 1;
       if (a[2] == '\0' && (++i >= argc || argv[i][0] == '-'))
@@ -95,6 +125,8 @@ static int collect(int argc, char **argv, options *o) {
     }
     else return usage_error("unrecognized option '%s'", a);
   }
+  if (o->input_opt && !o->script && !o->has_e)
+    return usage_error("'%s' needs a script or -e", o->input_opt);
   return -1;
 }
 

@@ -31,6 +31,18 @@ local lactor = {
 
 for k, v in pairs(require("lactor.combinators").functions) do lactor[k] = v end
 
+-- lactor.stats() → a fresh table of counters.
+function lactor.stats()
+  local s = actor.stats
+  local timers, tasks = core.counts()
+  return {
+    alive = actor.count(), started = s.started, crashed = s.crashed,
+    sent = s.sent, handled = s.handled, dead_letters = s.dead_letters,
+    tasks = tasks, timers = timers,
+    memory = math.floor(collectgarbage("count") * 1024),
+  }
+end
+
 core.set_hooks({
   error = new_error,
   spawn_callback = task.spawn_callback,
