@@ -1,5 +1,7 @@
 # Shared setup for every suite: `load helpers` at the top of a .bats file.
 
+bats_require_minimum_version 1.5.0
+
 bats_load_library bats-support
 bats_load_library bats-assert
 
