@@ -1,0 +1,897 @@
+load helpers
+
+# SPEC section 4: futures, their combinators, and error objects.
+#
+# Every script is written to t.lua in the test's scratch directory and run
+# from there, so error positions read `t.lua:N:`. Scripts that print several
+# values start with a one-line `show` helper (values joined by one space), so
+# line 1 is taken and the script's own code starts on line 2.
+
+setup() {
+	cd "$BATS_TEST_TMPDIR" || return 1
+}
+
+# --- making, setting, reading ------------------------------------------------
+
+@test "lactor.future makes a pending future that is not ready" {
+	script t.lua <<'LUA'
+local f = lactor.future()
+print(f:is_ready())
+print(tostring(f))
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+false
+Future(pending)
+OUT
+}
+
+@test "get returns no values when the future was set with none" {
+	script t.lua <<'LUA'
+local f = lactor.future()
+f:set()
+print(select("#", f:get()))
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output "0"
+}
+
+@test "get returns a single nil when the future was set with nil" {
+	script t.lua <<'LUA'
+local function show(...) local t = table.pack(...) for i = 1, t.n do t[i] = tostring(t[i]) end print(table.concat(t, " ")) end
+local f = lactor.future()
+f:set(nil)
+show(select("#", f:get()), f:get())
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output "1 nil"
+}
+
+@test "get returns every value the future was set with, nils included" {
+	script t.lua <<'LUA'
+local function show(...) local t = table.pack(...) for i = 1, t.n do t[i] = tostring(t[i]) end print(table.concat(t, " ")) end
+local f = lactor.future()
+f:set(1, nil, "three", false, nil)
+show(select("#", f:get()))
+show(f:get())
+local many = lactor.future()
+many:set(table.unpack({ 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 }))
+show(many:get())
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+5
+1 nil three false nil
+1 2 3 4 5 6 7 8 9 10 11 12
+OUT
+}
+
+@test "the value can be read any number of times" {
+	script t.lua <<'LUA'
+local function show(...) local t = table.pack(...) for i = 1, t.n do t[i] = tostring(t[i]) end print(table.concat(t, " ")) end
+local f = lactor.future()
+f:set("v", 2)
+for _ = 1, 3 do show(f:get()) end
+local g = lactor.future()
+local err = {}
+g:set_exception(err)
+for _ = 1, 3 do
+  local ok, e = pcall(g.get, g)
+  show(ok, e == err)
+end
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+v 2
+v 2
+v 2
+false true
+false true
+false true
+OUT
+}
+
+# --- errors through get ------------------------------------------------------
+
+@test "get re-raises a string error with its original file:line: prefix" {
+	script t.lua <<'LUA'
+local function show(...) local t = table.pack(...) for i = 1, t.n do t[i] = tostring(t[i]) end print(table.concat(t, " ")) end
+local function boom() error("boom") end
+local f = lactor.future()
+local _, err = pcall(boom)
+f:set_exception(err)
+local ok, e = pcall(f.get, f)
+show(ok, e, e == err)
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output "false t.lua:2: boom true"
+}
+
+@test "an uncaught re-raised error is reported with the position where it was first raised" {
+	script t.lua <<'LUA'
+local function boom() error("boom") end
+local f = lactor.future()
+f:set_exception(select(2, pcall(boom)))
+print("before get")
+f:get()
+print("not reached")
+LUA
+	run --separate-stderr lactor t.lua
+	assert_failure 1
+	assert_output "before get"
+	assert_equal "${stderr_lines[0]}" "lactor: t.lua:1: boom"
+}
+
+@test "get re-raises a table error value as the very same table" {
+	script t.lua <<'LUA'
+local function show(...) local t = table.pack(...) for i = 1, t.n do t[i] = tostring(t[i]) end print(table.concat(t, " ")) end
+local f = lactor.future()
+local err = { code = 42 }
+f:set_exception(err)
+local ok, e = pcall(f.get, f)
+show(ok, e == err, e.code)
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output "false true 42"
+}
+
+# --- waiting ----------------------------------------------------------------
+
+@test "the main chunk waiting in get lets a task run until it sets the future" {
+	script t.lua <<'LUA'
+local function show(...) local t = table.pack(...) for i = 1, t.n do t[i] = tostring(t[i]) end print(table.concat(t, " ")) end
+local f = lactor.future()
+lactor.spawn(function()
+  lactor.sleep(0.02)
+  print("task sets")
+  f:set("done", 2)
+end)
+print("main waits")
+show("main got", f:get())
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+main waits
+task sets
+main got done 2
+OUT
+}
+
+@test "every coroutine waiting on the same future wakes with its value" {
+	script t.lua <<'LUA'
+local f = lactor.future()
+local a = lactor.spawn(function() return "a got " .. f:get() end)
+local b = lactor.spawn(function() return "b got " .. f:get() end)
+lactor.sleep(0.01)
+print(f:is_ready())
+f:set("x")
+print(a:get())
+print(b:get())
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+false
+a got x
+b got x
+OUT
+}
+
+@test "get with a timeout raises a Timeout error object when nothing sets the future" {
+	script t.lua <<'LUA'
+local f = lactor.future()
+local ok, e = pcall(f.get, f, 0.02)
+print(ok)
+print(lactor.is_error(e, lactor.Timeout))
+print(e.kind)
+print(e.message)
+print(tostring(e))
+print(f:is_ready())
+f:set("set later")
+print(f:get())
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+false
+true
+Timeout
+timed out after 0.02 s
+Timeout: timed out after 0.02 s
+false
+set later
+OUT
+}
+
+@test "get with a timeout returns the values when the future is set in time" {
+	script t.lua <<'LUA'
+local f = lactor.future()
+lactor.spawn(function() lactor.sleep(0.01); f:set("in time") end)
+print(f:get(2))
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output "in time"
+}
+
+@test "an uncaught Timeout in the main chunk is printed through its __tostring" {
+	script t.lua <<'LUA'
+local f = lactor.future()
+f:get(0.01)
+print("not reached")
+LUA
+	run --separate-stderr lactor t.lua
+	assert_failure 1
+	assert_output ""
+	assert_equal "${stderr_lines[0]}" "lactor: Timeout: timed out after 0.01 s"
+}
+
+@test "get(0) on a pending future raises Timeout without letting other coroutines run" {
+	script t.lua <<'LUA'
+local f = lactor.future()
+lactor.spawn(function()
+  lactor.yield()
+  print("task sets")
+  f:set("late")
+end)
+local _, e = pcall(f.get, f, 0)
+print(tostring(e))
+print(f:get())
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+Timeout: timed out after 0 s
+task sets
+late
+OUT
+}
+
+@test "get(0) on a resolved future returns its values at once" {
+	script t.lua <<'LUA'
+local function show(...) local t = table.pack(...) for i = 1, t.n do t[i] = tostring(t[i]) end print(table.concat(t, " ")) end
+local f = lactor.future()
+f:set("ready", nil)
+show(f:get(0))
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output "ready nil"
+}
+
+@test "get inside a table.sort comparator raises a clear error instead of waiting" {
+	script t.lua <<'LUA'
+local function show(...) local t = table.pack(...) for i = 1, t.n do t[i] = tostring(t[i]) end print(table.concat(t, " ")) end
+local f = lactor.future()
+local ok, e = pcall(table.sort, { 3, 1, 2 }, function(a, b)
+  f:get()
+  return a < b
+end)
+show(ok, type(e))
+print(e)
+f:set("still usable")
+print(f:get())
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+false string
+t.lua:4: cannot wait for a future here: the coroutine cannot yield
+still usable
+OUT
+}
+
+# --- set_exception, second resolution, is_ready -----------------------------
+
+@test "set_exception keeps a traceback aside and get raises only the error value" {
+	script t.lua <<'LUA'
+local function show(...) local t = table.pack(...) for i = 1, t.n do t[i] = tostring(t[i]) end print(table.concat(t, " ")) end
+local f = lactor.future()
+f:set_exception("boom", "stack traceback:\n\tsomewhere:1: in here")
+show(f:is_ready(), pcall(f.get, f))
+print(tostring(f))
+local g = lactor.future()
+g:set_exception(42)
+show(pcall(g.get, g))
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+true false boom
+Future(failed: boom)
+false 42
+OUT
+}
+
+@test "a second set or set_exception raises 'future is already resolved' at the caller's line" {
+	script t.lua <<'LUA'
+local f = lactor.future()
+f:set(1)
+local ok, e = pcall(function() f:set(2) end)
+print(tostring(ok) .. " " .. type(e))
+print(e)
+ok, e = pcall(function() f:set_exception("x") end)
+print(e)
+print(f:get())
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+false string
+t.lua:3: future is already resolved
+t.lua:6: future is already resolved
+1
+OUT
+}
+
+@test "set or set_exception after set_exception raises 'future is already resolved'" {
+	script t.lua <<'LUA'
+local f = lactor.future()
+f:set_exception("first")
+local _, e = pcall(function() f:set("second") end)
+print(e)
+_, e = pcall(function() f:set_exception("again") end)
+print(e)
+print(select(2, pcall(f.get, f)))
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+t.lua:3: future is already resolved
+t.lua:5: future is already resolved
+first
+OUT
+}
+
+@test "an uncaught second set stops the main chunk with the caller's position" {
+	script t.lua <<'LUA'
+local f = lactor.future()
+f:set(1)
+f:set(2)
+print("not reached")
+LUA
+	run --separate-stderr lactor t.lua
+	assert_failure 1
+	assert_output ""
+	assert_equal "${stderr_lines[0]}" "lactor: t.lua:3: future is already resolved"
+}
+
+@test "is_ready turns true once a future is set or fails" {
+	script t.lua <<'LUA'
+local f, g = lactor.future(), lactor.future()
+print(f:is_ready())
+f:set()
+print(f:is_ready())
+print(g:is_ready())
+g:set_exception("x")
+print(g:is_ready())
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+false
+true
+false
+true
+OUT
+}
+
+# --- on_done ----------------------------------------------------------------
+
+@test "on_done calls the callback with the future, in its own task, after the future is set" {
+	script t.lua <<'LUA'
+local function show(...) local t = table.pack(...) for i = 1, t.n do t[i] = tostring(t[i]) end print(table.concat(t, " ")) end
+local f = lactor.future()
+f:on_done(function(g) show("done", g == f, g:get()) end)
+print("before set")
+f:set(42)
+print("after set")
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+before set
+after set
+done true 42
+OUT
+}
+
+@test "on_done on an already resolved future runs the callback on a later turn" {
+	script t.lua <<'LUA'
+local f = lactor.future()
+f:set("x")
+f:on_done(function(g) print("callback got " .. g:get()) end)
+print("registered")
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+registered
+callback got x
+OUT
+}
+
+@test "an on_done callback that sleeps does not hold up the main chunk" {
+	script t.lua <<'LUA'
+local f = lactor.future()
+f:on_done(function()
+  print("callback starts")
+  lactor.sleep(0.02)
+  print("callback ends")
+end)
+f:set(1)
+lactor.yield()
+print("main goes on")
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+callback starts
+main goes on
+callback ends
+OUT
+}
+
+@test "on_done is called for a failed future too" {
+	script t.lua <<'LUA'
+local f = lactor.future()
+local err = {}
+f:on_done(function(g)
+  local ok, e = pcall(g.get, g)
+  print("failed " .. tostring(not ok and e == err))
+end)
+f:set_exception(err)
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output "failed true"
+}
+
+# --- map, filter, reduce ------------------------------------------------------
+
+@test "map gives a future of the callback's result and runs the callback once" {
+	script t.lua <<'LUA'
+local f = lactor.future()
+local calls = 0
+local m = f:map(function(x) calls = calls + 1; return x * 2 end)
+lactor.spawn(function() lactor.sleep(0.01); f:set(21) end)
+print(m:get())
+print(m:get())
+print(m:get())
+print(calls)
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+42
+42
+42
+1
+OUT
+}
+
+@test "map fails with the error its callback raises" {
+	script t.lua <<'LUA'
+local f = lactor.future()
+local m = f:map(function(x)
+  error("bad " .. x)
+end)
+f:set(1)
+print(select(2, pcall(m.get, m)))
+local err = {}
+local n = f:map(function() error(err) end)
+print(select(2, pcall(n.get, n)) == err)
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+t.lua:3: bad 1
+true
+OUT
+}
+
+@test "map, filter and reduce fail with the very same error value as their source" {
+	script t.lua <<'LUA'
+local function show(...) local t = table.pack(...) for i = 1, t.n do t[i] = tostring(t[i]) end print(table.concat(t, " ")) end
+local f = lactor.future()
+local err = { "the error" }
+local called = false
+local function cb() called = true; return true end
+local derived = { f:map(cb), f:filter(cb), f:reduce(cb), f:reduce(cb, 0), f:map(cb):map(cb) }
+f:set_exception(err)
+for _, d in ipairs(derived) do
+  local ok, e = pcall(d.get, d)
+  show(ok, e == err)
+end
+print(called)
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+false true
+false true
+false true
+false true
+false true
+false
+OUT
+}
+
+@test "filter keeps the elements the callback accepts, calling it once per element" {
+	script t.lua <<'LUA'
+local f = lactor.future()
+local calls = 0
+local evens = f:filter(function(x) calls = calls + 1; return x % 2 == 0 end)
+f:set({ 1, 2, 3, 4, 5, 6 })
+print(table.concat(evens:get(), ","))
+print(table.concat(evens:get(), ","))
+print(#evens:get())
+print(calls)
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+2,4,6
+2,4,6
+3
+6
+OUT
+}
+
+@test "filter of a value that is not a table fails" {
+	script t.lua <<'LUA'
+local f = lactor.future()
+local called = false
+local d = f:filter(function() called = true; return true end)
+f:set(42)
+local ok = pcall(d.get, d)
+print(ok)
+print(called)
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+false
+false
+OUT
+}
+
+@test "reduce folds the sequence from the left, with and without init, calling back once per step" {
+	script t.lua <<'LUA'
+local f = lactor.future()
+local calls = 0
+local function cat(acc, x) calls = calls + 1; return acc .. x end
+local plain = f:reduce(cat)
+local seeded = f:reduce(cat, ">")
+f:set({ "a", "b", "c" })
+print(plain:get())
+print(plain:get())
+print(seeded:get())
+print(seeded:get())
+print(calls)
+local sum = lactor.future()
+sum:set({ 1, 2, 3, 4 })
+print(sum:reduce(function(a, b) return a + b end):get())
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+abc
+abc
+>abc
+>abc
+5
+10
+OUT
+}
+
+@test "reduce of an empty sequence fails without init and gives init with one" {
+	script t.lua <<'LUA'
+local f = lactor.future()
+local function add(a, b) return a + b end
+local bare = f:reduce(add)
+local seeded = f:reduce(add, 0)
+f:set({})
+print((pcall(bare.get, bare)))
+print(seeded:get())
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+false
+0
+OUT
+}
+
+@test "reduce of a value that is not a table fails" {
+	script t.lua <<'LUA'
+local f = lactor.future()
+local called = false
+local d = f:reduce(function(a) called = true; return a end, 0)
+f:set("not a table")
+print((pcall(d.get, d)))
+print(called)
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+false
+false
+OUT
+}
+
+# --- join and get_all ---------------------------------------------------------
+
+@test "lactor.join gives a future of the first value of each future, in argument order" {
+	script t.lua <<'LUA'
+local a, b, c = lactor.future(), lactor.future(), lactor.future()
+local j = lactor.join(a, b, c)
+lactor.spawn(function()
+  c:set("c", "extra")
+  lactor.sleep(0.01)
+  a:set("a")
+  lactor.sleep(0.01)
+  b:set("b", 2)
+end)
+local t = j:get()
+print(#t)
+print(table.concat(t, ","))
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+3
+a,b,c
+OUT
+}
+
+@test "lactor.join fails as soon as one future fails, without waiting for the others" {
+	script t.lua <<'LUA'
+local never, failing = lactor.future(), lactor.future()
+local err = { "boom" }
+local j = lactor.join(never, failing)
+lactor.spawn(function() lactor.sleep(0.01); failing:set_exception(err) end)
+local ok, e = pcall(j.get, j)
+print(ok)
+print(e == err)
+print(never:is_ready())
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+false
+true
+false
+OUT
+}
+
+@test "lactor.get_all returns the first value of each future in list order" {
+	script t.lua <<'LUA'
+local a, b = lactor.future(), lactor.future()
+lactor.spawn(function() lactor.sleep(0.01); b:set("b", "x"); lactor.sleep(0.01); a:set("a") end)
+local t = lactor.get_all({ a, b })
+print(#t .. " " .. table.concat(t, ","))
+t = lactor.get_all({ b, a }, 2)
+print(#t .. " " .. table.concat(t, ","))
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+2 a,b
+2 b,a
+OUT
+}
+
+@test "lactor.get_all's timeout bounds the whole wait, not each future" {
+	# Each future comes 0.04 s after the previous one: a per-future timeout
+	# of 0.05 s would never expire, a whole-wait one expires at the second.
+	script t.lua <<'LUA'
+local fs = { lactor.future(), lactor.future(), lactor.future(), lactor.future() }
+lactor.spawn(function()
+  for i, f in ipairs(fs) do
+    lactor.sleep(0.04)
+    f:set(i)
+  end
+end)
+local ok, e = pcall(lactor.get_all, fs, 0.05)
+print(ok)
+print(lactor.is_error(e, lactor.Timeout))
+print(fs[4]:is_ready())
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+false
+true
+false
+OUT
+}
+
+@test "a future set to another future is not flattened" {
+	script t.lua <<'LUA'
+local inner, outer = lactor.future(), lactor.future()
+outer:set(inner)
+local v = outer:get()
+print(v == inner)
+print(inner:is_ready())
+print(tostring(outer))
+print(outer:map(function(x) return x end):get() == inner)
+print(lactor.spawn(function() return inner end):get() == inner)
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+true
+false
+Future(ok: Future(pending))
+true
+true
+OUT
+}
+
+# --- tostring -----------------------------------------------------------------
+
+@test "tostring of a future shows pending and its values once set" {
+	script t.lua <<'LUA'
+local f = lactor.future()
+print(tostring(f))
+f = lactor.future(); f:set(42); print(tostring(f))
+f = lactor.future(); f:set(); print(tostring(f))
+f = lactor.future(); f:set(1, 2); print(tostring(f))
+f = lactor.future(); f:set(nil); print(tostring(f))
+f = lactor.future(); f:set("hi"); print(tostring(f))
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+Future(pending)
+Future(ok: 42)
+Future(ok)
+Future(ok: 1, 2)
+Future(ok: nil)
+Future(ok: hi)
+OUT
+}
+
+@test "tostring of a failed future shows the error, through __tostring when it has one" {
+	script t.lua <<'LUA'
+local function boom() error("boom") end
+local f = lactor.future()
+f:set_exception(select(2, pcall(boom)))
+print(tostring(f))
+local g = lactor.future()
+g:set_exception(setmetatable({}, { __tostring = function() return "custom error" end }))
+print(tostring(g))
+local h = lactor.future()
+local _, timeout = pcall(h.get, h, 0)
+h:set_exception(timeout)
+print(tostring(h))
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+Future(failed: t.lua:1: boom)
+Future(failed: custom error)
+Future(failed: Timeout: timed out after 0 s)
+OUT
+}
+
+# --- error objects ------------------------------------------------------------
+
+@test "lactor.Timeout and lactor.ActorDead hold the kind names" {
+	script t.lua <<'LUA'
+print(lactor.Timeout)
+print(lactor.ActorDead)
+print(lactor.Timeout == "Timeout")
+print(lactor.ActorDead == "ActorDead")
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+Timeout
+ActorDead
+true
+true
+OUT
+}
+
+@test "lactor.is_error tests a value, with and without a kind" {
+	script t.lua <<'LUA'
+local f = lactor.future()
+local _, timeout = pcall(f.get, f, 0)
+print(lactor.is_error(timeout))
+print(lactor.is_error(timeout, lactor.Timeout))
+print(lactor.is_error(timeout, lactor.ActorDead))
+print(lactor.is_error("Timeout"))
+print(lactor.is_error("Timeout", lactor.Timeout))
+print(lactor.is_error(nil))
+print(lactor.is_error({}))
+print(lactor.is_error(42, lactor.Timeout))
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+true
+true
+false
+false
+false
+false
+false
+false
+OUT
+}
+
+@test "an ActorDead error object has its kind, message and tostring" {
+	script t.lua <<'LUA'
+local ref = lactor.start(function() end)
+ref:stop():get()
+local ok, e = pcall(function() ref:tell("hi") end)
+print(ok)
+print(lactor.is_error(e))
+print(lactor.is_error(e, lactor.ActorDead))
+print(lactor.is_error(e, lactor.Timeout))
+print(e.kind)
+print(e.message == "Actor (" .. ref.urn .. ") is dead")
+print(tostring(e) == "ActorDead: " .. e.message)
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+false
+true
+true
+false
+ActorDead
+true
+true
+OUT
+}

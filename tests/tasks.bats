@@ -1,0 +1,450 @@
+load helpers
+
+# SPEC section 6 without preemption: tasks, the run queue, sleep, timers and
+# the clock.
+#
+# Every script is written to t.lua in the test's scratch directory and run
+# from there, so error positions read `t.lua:N:`. Scripts that print several
+# values start with a one-line `show` helper (values joined by one space), so
+# line 1 is taken and the script's own code starts on line 2.
+#
+# Tests about lactor ending run it under `timeout`, so a process that never
+# ends fails the test (status 124) instead of hanging the suite.
+
+setup() {
+	cd "$BATS_TEST_TMPDIR" || return 1
+}
+
+# --- lactor.spawn -----------------------------------------------------------
+
+@test "lactor.spawn returns a future of the task's return values" {
+	script t.lua <<'LUA'
+local function show(...) local t = table.pack(...) for i = 1, t.n do t[i] = tostring(t[i]) end print(table.concat(t, " ")) end
+local f = lactor.spawn(function(a, b) return a + b, "sum" end, 2, 3)
+print(tostring(f):match("^Future%(") ~= nil)
+show(f:get())
+print(select("#", lactor.spawn(function() end):get()))
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+true
+5 sum
+0
+OUT
+}
+
+@test "lactor.spawn passes its extra arguments to the task, nils included" {
+	script t.lua <<'LUA'
+local function show(...) local t = table.pack(...) for i = 1, t.n do t[i] = tostring(t[i]) end print(table.concat(t, " ")) end
+local f = lactor.spawn(function(...) return select("#", ...), ... end, "x", nil, nil)
+show(f:get())
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output "3 x nil nil"
+}
+
+@test "a spawned task starts only once the spawner waits or yields" {
+	script t.lua <<'LUA'
+lactor.spawn(function() print("task runs") end)
+print("main after spawn")
+lactor.yield()
+print("main after yield")
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+main after spawn
+task runs
+main after yield
+OUT
+}
+
+@test "an error in a task fails its future with the error and leaves the exit status at 0" {
+	script t.lua <<'LUA'
+local function show(...) local t = table.pack(...) for i = 1, t.n do t[i] = tostring(t[i]) end print(table.concat(t, " ")) end
+local f = lactor.spawn(function() error("boom") end)
+local ok, e = pcall(f.get, f)
+show(ok, e)
+print(tostring(f))
+print("main done")
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+false t.lua:2: boom
+Future(failed: t.lua:2: boom)
+main done
+OUT
+}
+
+@test "a task raising a table fails its future with that very table" {
+	script t.lua <<'LUA'
+local err = { code = 7 }
+local f = lactor.spawn(function() error(err) end)
+local ok, e = pcall(f.get, f)
+print(ok)
+print(e == err)
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+false
+true
+OUT
+}
+
+@test "a failed task whose future nobody read is reported on stderr and the exit status stays 0" {
+	script t.lua <<'LUA'
+lactor.spawn(function() error("boom") end)
+lactor.sleep(0.01)
+print("main done")
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_output "main done"
+	assert_equal "${stderr_lines[0]}" "lactor: task failed: t.lua:1: boom"
+	assert_regex "$stderr" $'\nstack traceback:\n'
+}
+
+@test "a failed task whose future nobody read is reported only when lactor exits" {
+	# stdout and stderr merged: the report comes after everything the main
+	# chunk printed after the task had already failed.
+	script t.lua <<'LUA'
+lactor.spawn(function() error("boom") end)
+lactor.sleep(0.01)
+print("task has failed by now")
+lactor.sleep(0.01)
+print("main done")
+LUA
+	run lactor t.lua
+	assert_success
+	assert_line --index 0 "task has failed by now"
+	assert_line --index 1 "main done"
+	assert_line --index 2 "lactor: task failed: t.lua:1: boom"
+}
+
+@test "a failed task observed through on_done is not reported at exit" {
+	script t.lua <<'LUA'
+local f = lactor.spawn(function() error("boom") end)
+f:on_done(function(g) print("on_done saw " .. tostring(g)) end)
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output "on_done saw Future(failed: t.lua:1: boom)"
+}
+
+@test "a failed task observed through a derived future is not reported at exit" {
+	script t.lua <<'LUA'
+local f = lactor.spawn(function() error("boom") end)
+local _ = f:map(function(x) return x end)
+lactor.sleep(0.01)
+print("main done")
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output "main done"
+}
+
+# --- the run queue ------------------------------------------------------------
+
+@test "tasks spawned in turn run in that order" {
+	script t.lua <<'LUA'
+for i = 1, 3 do
+  lactor.spawn(function() print("task " .. i) end)
+end
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+task 1
+task 2
+task 3
+OUT
+}
+
+@test "two tasks that each yield in a loop alternate" {
+	script t.lua <<'LUA'
+local function worker(name)
+  for i = 1, 3 do
+    print(name .. i)
+    lactor.yield()
+  end
+end
+local a = lactor.spawn(worker, "a")
+local b = lactor.spawn(worker, "b")
+a:get()
+b:get()
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+a1
+b1
+a2
+b2
+a3
+b3
+OUT
+}
+
+@test "lactor.yield lets every other runnable coroutine run first" {
+	script t.lua <<'LUA'
+lactor.spawn(function() print("task 1") end)
+lactor.spawn(function() print("task 2") end)
+print("main yields")
+lactor.yield()
+print("main resumes")
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+main yields
+task 1
+task 2
+main resumes
+OUT
+}
+
+# --- sleep --------------------------------------------------------------------
+
+@test "tasks sleeping 0.03, 0.01 and 0.02 seconds wake shortest first" {
+	script t.lua <<'LUA'
+for _, s in ipairs({ 0.03, 0.01, 0.02 }) do
+  lactor.spawn(function()
+    lactor.sleep(s)
+    print(s)
+  end)
+end
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+0.01
+0.02
+0.03
+OUT
+}
+
+@test "lactor.sleep in the main chunk lets tasks and timers run meanwhile" {
+	script t.lua <<'LUA'
+lactor.spawn(function() print("task runs") end)
+lactor.after(0.01, function() print("timer fires") end)
+lactor.sleep(0.03)
+print("main wakes")
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+task runs
+timer fires
+main wakes
+OUT
+}
+
+# --- timers -------------------------------------------------------------------
+
+@test "lactor.after calls its function with the extra arguments once the delay has passed" {
+	script t.lua <<'LUA'
+local function show(...) local t = table.pack(...) for i = 1, t.n do t[i] = tostring(t[i]) end print(table.concat(t, " ")) end
+lactor.after(0.01, function(...) show("fired", select("#", ...), ...) end, "x", nil, 3)
+print("scheduled")
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+scheduled
+fired 3 x nil 3
+OUT
+}
+
+@test "tostring of a timer shows its interval" {
+	script t.lua <<'LUA'
+local a = lactor.after(0.5, function() end)
+local e = lactor.every(0.25, function() end)
+print(tostring(a))
+print(tostring(e))
+a:cancel()
+e:cancel()
+LUA
+	run --separate-stderr timeout 10 "$LACTOR" t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+Timer(0.5)
+Timer(0.25)
+OUT
+}
+
+@test "lactor.every passes its arguments each time and stops once cancelled" {
+	script t.lua <<'LUA'
+local n = 0
+local t
+t = lactor.every(0.01, function(tag)
+  n = n + 1
+  print(tag .. " " .. n)
+  if n == 3 then
+    t:cancel()
+    print("cancelled")
+  elseif n > 3 then
+    print("still firing after cancel")
+    lactor.exit(3)
+  end
+end, "tick")
+LUA
+	run --separate-stderr timeout 10 "$LACTOR" t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+tick 1
+tick 2
+tick 3
+cancelled
+OUT
+}
+
+@test "a timer cancelled before it fires never runs and does not keep lactor alive" {
+	script t.lua <<'LUA'
+local a = lactor.after(0.01, function() print("after fired") end)
+local e = lactor.every(0.01, function() print("every fired") end)
+local long = lactor.after(30, function() print("long fired") end)
+a:cancel()
+e:cancel()
+long:cancel()
+lactor.sleep(0.03)
+print("main done")
+LUA
+	run --separate-stderr timeout 10 "$LACTOR" t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output "main done"
+}
+
+@test "a timer callback runs in its own task, so it can sleep while others run" {
+	script t.lua <<'LUA'
+lactor.after(0.01, function()
+  print("slow timer starts")
+  lactor.sleep(0.03)
+  print("slow timer ends")
+end)
+lactor.after(0.02, function() print("fast timer") end)
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+slow timer starts
+fast timer
+slow timer ends
+OUT
+}
+
+@test "an error in a timer callback is reported, the run goes on, and the exit status is 1" {
+	script t.lua <<'LUA'
+lactor.after(0.01, function() error("boom") end)
+lactor.after(0.03, function() print("later timer runs") end)
+print("main done")
+LUA
+	run --separate-stderr lactor t.lua
+	assert_failure 1
+	assert_output - <<'OUT'
+main done
+later timer runs
+OUT
+	assert_equal "${stderr_lines[0]}" "lactor: timer callback failed: t.lua:1: boom"
+	assert_regex "$stderr" $'\nstack traceback:\n'
+	# Reported once, as a timer failure, not again as an unobserved task.
+	refute_regex "$stderr" 'task failed'
+}
+
+@test "lactor stays alive while a timer is pending" {
+	script t.lua <<'LUA'
+lactor.after(0.03, function() print("timer fired") end)
+print("main done")
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+main done
+timer fired
+OUT
+}
+
+@test "lactor exits once no timer is pending any more" {
+	script t.lua <<'LUA'
+local n = 0
+local t
+t = lactor.every(0.01, function()
+  n = n + 1
+  if n == 2 then t:cancel() end
+end)
+lactor.after(0.02, function() print("last timer") end)
+print("main done")
+LUA
+	run --separate-stderr timeout 10 "$LACTOR" t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+main done
+last timer
+OUT
+}
+
+# --- the clock ----------------------------------------------------------------
+
+@test "lactor.now is a monotonic clock in seconds that advances across a sleep" {
+	script t.lua <<'LUA'
+local t0 = lactor.now()
+print(math.type(t0))
+local prev, monotonic = t0, true
+for _ = 1, 100 do
+  lactor.yield()
+  local t = lactor.now()
+  if t < prev then monotonic = false end
+  prev = t
+end
+print(monotonic)
+local before = lactor.now()
+lactor.sleep(0.02)
+local after = lactor.now()
+print(after > before)
+print(after - before > 0.01)
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+float
+true
+true
+true
+OUT
+}
+
+@test "timers run on lactor.now's clock" {
+	script t.lua <<'LUA'
+local start = lactor.now()
+lactor.after(0.02, function()
+  print(lactor.now() - start > 0.01)
+end)
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output "true"
+}
