@@ -1,15 +1,18 @@
 -- Actors: classes, refs, mailboxes and the life of an actor.
 --
--- Each actor has a private state table (its "core", below `c`), reached
--- from its ref through the key CORE:
+-- Each actor has a private state table (its "core", below `c`), held in
+-- its ref's array slot CORE (an integer key: the fastest lookup there is):
 --   inst      the instance (self in handlers)      ref, co   its ref, coroutine
 --   mb        mailbox, created on the first message: pairs of slots
 --             mb[i] = message, mb[i+1] = reply future, false (tell) or STOP
 --   head, tail  next slot to read, next slot to write
---   idle      parked with an empty mailbox     dead      unregistered, ended
+--   idle      not inside a handler (parked, or not started serving yet)
+--   dead      unregistered, ended
+--   base      messages taken before the last reset of head and tail
 --   stopping  a stop is queued                 stops     futures of ref:stop()
 --   reply     the future of the ask being handled
---   seq       start order                      processed messages handled
+--   seq       start order
+-- Messages handled are derived, not counted per message: see processed().
 
 local core = require("lactor.core")
 local errors = require("lactor.errors")
@@ -24,11 +27,12 @@ local xpcall, setmetatable, tostring, type = xpcall, setmetatable, tostring, typ
 
 local M = {}
 
-local CORE = setmetatable({}, { __name = "lactor.CORE" })
+local CORE = 1
 local STOP = setmetatable({}, { __name = "lactor.STOP" })
 
-local stats = { started = 0, crashed = 0, sent = 0, handled = 0, dead_letters = 0 }
-M.stats = stats
+local stats = { started = 0, crashed = 0 }
+-- Counted on the hot path, hence upvalues rather than fields of stats.
+local sent, dead_letters, handled_by_dead = 0, 0, 0
 
 local live = {}      -- core → true, for every actor not dead
 local nlive, seq = 0, 0
@@ -82,16 +86,15 @@ function M.parent(cls) return parents[cls] end
 -- The mailbox
 -- ===================================================================
 
+-- Queues a message; wakes the actor if it is parked (wake does nothing
+-- to an actor that is not).
 local function push(c, msg, kind)
   local mb = c.mb
   if mb == nil then mb = {}; c.mb = mb end
   local t = c.tail
   mb[t], mb[t + 1] = msg, kind
   c.tail = t + 2
-  if c.idle then
-    c.idle = false
-    wake(c.co)
-  end
+  if c.idle then wake(c.co) end
 end
 
 -- Empties the mailbox of a dead actor: asks fail, tells are dead letters.
@@ -103,7 +106,7 @@ local function drain(c)
     local msg, kind = mb[h], mb[h + 1]
     mb[h], mb[h + 1] = nil, nil
     if kind == false then
-      stats.dead_letters = stats.dead_letters + 1
+      dead_letters = dead_letters + 1
       log("dead letter for", c, tostring(msg))
     elseif kind ~= STOP then
       reply(kind, false, new_error(errors.ActorDead, "stopped before handling the message"))
@@ -118,9 +121,17 @@ end
 -- The life of an actor
 -- ===================================================================
 
+-- Messages an actor has finished handling: those taken from the mailbox,
+-- less the one it is inside of (or the STOP that ended it).
+local function processed(c)
+  return c.base + (c.head - 1) // 2 - (c.idle and 0 or 1)
+end
+M.processed = processed
+
 local function die(c)
   c.dead = true
   if live[c] then
+    handled_by_dead = handled_by_dead + processed(c)
     live[c] = nil
     nlive = nlive - 1
   end
@@ -170,38 +181,53 @@ local function unexpected(inst, msg)
   report(describe(inst.ref[CORE]) .. " got an unexpected message: " .. tostring(msg))
 end
 
--- The body of an actor's coroutine: on_start, then one message after the
--- other, as many as are queued, without going back to the loop.
+-- Handles messages until a STOP, as many as are queued without going back
+-- to the loop.  It runs inside one xpcall for the whole life of the actor,
+-- so a message costs no protected call of its own; an error ends it, and
+-- run() decides between a failed ask and a crash.
+local function serve(c, inst)
+  while true do
+    local h = c.head
+    if h == c.tail then
+      c.base = c.base + (h - 1) // 2
+      c.head, c.tail = 1, 1
+      c.idle = true
+      park()
+      c.idle = false
+    else
+      local mb = c.mb
+      local msg, kind = mb[h], mb[h + 1]
+      mb[h], mb[h + 1] = nil, nil
+      c.head = h + 2
+      local receive = inst.on_receive or unexpected
+      if kind == false then
+        receive(inst, msg)
+      elseif kind == STOP then
+        return
+      else
+        c.reply = kind
+        reply(kind, true, receive(inst, msg))
+        c.reply = nil
+      end
+    end
+  end
+end
+
+-- The body of an actor's coroutine.
 local function run(c)
   local inst = c.inst
   if inst.on_start then
     local ok, err = xpcall(inst.on_start, handler, inst)
     if not ok then return crash(c, err, errors.last_traceback) end
   end
+  c.idle = false
   while true do
-    local h = c.head
-    if h == c.tail then
-      c.head, c.tail = 1, 1
-      c.idle = true
-      park()
-    else
-      local mb = c.mb
-      local msg, kind = mb[h], mb[h + 1]
-      mb[h], mb[h + 1] = nil, nil
-      c.head = h + 2
-      if kind == STOP then return stopped(c) end
-      local receive = inst.on_receive or unexpected
-      if kind then
-        c.reply = kind
-        resolve(kind, xpcall(receive, handler, inst, msg))
-        c.reply = nil
-      else
-        local ok, err = xpcall(receive, handler, inst, msg)
-        if not ok then return crash(c, err, errors.last_traceback) end
-      end
-      c.processed = c.processed + 1
-      stats.handled = stats.handled + 1
-    end
+    local ok, err = xpcall(serve, handler, c, inst)
+    if ok then return stopped(c) end
+    local f = c.reply
+    if f == nil then return crash(c, err, errors.last_traceback) end
+    c.reply = nil
+    reply(f, false, err, errors.last_traceback)
   end
 end
 
@@ -246,6 +272,12 @@ end
 
 function M.count() return nlive end
 
+function M.stats()
+  local handled = handled_by_dead
+  for c in pairs(live) do handled = handled + processed(c) end
+  return stats.started, stats.crashed, sent, handled, dead_letters
+end
+
 -- }==================================================================
 
 -- {==================================================================
@@ -263,8 +295,12 @@ end
 function Ref:tell(msg)
   local c = self[CORE]
   if c.dead then error(dead_error(c), 2) end
-  stats.sent = stats.sent + 1
-  push(c, msg, false)
+  sent = sent + 1
+  local mb, t = c.mb, c.tail
+  if mb == nil then mb = {}; c.mb = mb end
+  mb[t], mb[t + 1] = msg, false
+  c.tail = t + 2
+  if c.idle then wake(c.co) end
 end
 
 function Ref:ask(msg, timeout)
@@ -274,7 +310,7 @@ function Ref:ask(msg, timeout)
     reply(f, false, dead_error(c))
     return f
   end
-  stats.sent = stats.sent + 1
+  sent = sent + 1
   push(c, msg, f)
   return f
 end
@@ -317,8 +353,8 @@ function Base.start(cls, ...)
     error("bad argument #1 to 'start' (a class expected; use Class:start())", 2)
   end
   local inst = setmetatable({}, cls)
-  local c = { inst = inst, cls = cls, head = 1, tail = 1, processed = 0 }
-  local ref = setmetatable({ urn = uuid(), class = cls, [CORE] = c }, Ref)
+  local c = { inst = inst, cls = cls, head = 1, tail = 1, base = 0, idle = true }
+  local ref = setmetatable({ c, urn = uuid(), class = cls }, Ref)
   c.ref = ref
   inst.ref, inst.urn = ref, ref.urn
   if inst.init then inst:init(...) end

@@ -33,11 +33,11 @@ for k, v in pairs(require("lactor.combinators").functions) do lactor[k] = v end
 
 -- lactor.stats() → a fresh table of counters.
 function lactor.stats()
-  local s = actor.stats
+  local started, crashed, sent, handled, dead_letters = actor.stats()
   local timers, tasks = core.counts()
   return {
-    alive = actor.count(), started = s.started, crashed = s.crashed,
-    sent = s.sent, handled = s.handled, dead_letters = s.dead_letters,
+    alive = actor.count(), started = started, crashed = crashed,
+    sent = sent, handled = handled, dead_letters = dead_letters,
     tasks = tasks, timers = timers,
     memory = math.floor(collectgarbage("count") * 1024),
   }
