@@ -1,0 +1,315 @@
+load helpers
+
+# SPEC §3, refs: tell, ask, stop, is_alive, urn, class, name, tostring,
+# identity, and the self-ask guard. Proxies have their own file.
+
+bats_require_minimum_version 1.5.0
+
+# Scripts run from the scratch dir, so error positions read `t.lua:N:`.
+setup() {
+	cd "$BATS_TEST_TMPDIR" || return 1
+}
+
+URN_RE='^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
+
+@test "tell queues the message and returns nothing" {
+	script t.lua >/dev/null <<'LUA'
+local r = lactor.start(function(self, m) print("got", m) end)
+print("tell returned", select("#", r:tell("hello")))
+LUA
+	run lactor t.lua
+	assert_success
+	assert_output "$(printf 'tell returned\t0\ngot\thello')"
+}
+
+@test "tell to a dead actor raises an ActorDead error" {
+	script t.lua >/dev/null <<'LUA'
+local C = lactor.class("Counter")
+function C:on_receive(m) print("must not be handled", m) end
+local r = C:start()
+print(r.urn)
+r:stop():get()
+local ok, e = pcall(r.tell, r, "x")
+print(ok, lactor.is_error(e, lactor.ActorDead), e.kind)
+print(tostring(e))
+LUA
+	run lactor t.lua
+	assert_success
+	urn=${lines[0]}
+	assert_regex "$urn" "$URN_RE"
+	assert_output "$urn
+$(printf 'false\ttrue\tActorDead')
+ActorDead: Counter ($urn) is dead"
+}
+
+@test "ask returns a pending Future of all of on_receive's return values" {
+	script t.lua >/dev/null <<'LUA'
+local r = lactor.start(function(self, m)
+  if m == "none" then return end
+  if m == "trailing nil" then return 1, nil end
+  return m, m * 2, nil, "x"
+end)
+local f = r:ask(3)
+print(f:is_ready())
+print(select("#", f:get()), f:get())
+print(f:is_ready())
+print(select("#", r:ask("none"):get()))
+print(select("#", r:ask("trailing nil"):get()))
+LUA
+	run lactor t.lua
+	assert_success
+	assert_output "$(printf 'false\n4\t3\t6\tnil\tx\ntrue\n0\n2')"
+}
+
+@test "ask to a dead actor returns a Future that fails with ActorDead" {
+	script t.lua >/dev/null <<'LUA'
+local C = lactor.class("Counter")
+function C:on_receive(m) print("must not be handled", m) end
+local r = C:start()
+print(r.urn)
+r:stop():get()
+local f = r:ask("x")
+local ok, e = pcall(f.get, f)
+print(ok, lactor.is_error(e, lactor.ActorDead))
+print(tostring(e))
+LUA
+	run lactor t.lua
+	assert_success
+	urn=${lines[0]}
+	assert_regex "$urn" "$URN_RE"
+	assert_output "$urn
+$(printf 'false\ttrue')
+ActorDead: Counter ($urn) is dead"
+}
+
+@test "ask with a timeout fails with Timeout and the message is still handled later" {
+	script t.lua >/dev/null <<'LUA'
+local gate = lactor.future()
+local r = lactor.start(function(self, m)
+  if m == "slow" then
+    gate:get()
+    print("slow handled")
+    return "late reply"
+  end
+  return "reply to " .. m
+end)
+local f = r:ask("slow", 0.05)
+local ok, e = pcall(f.get, f)
+print(ok, lactor.is_error(e, lactor.Timeout), tostring(e))
+gate:set()
+print(r:ask("next"):get())
+ok, e = pcall(f.get, f)
+print(ok, lactor.is_error(e, lactor.Timeout))
+LUA
+	run lactor t.lua
+	assert_success
+	assert_output "$(printf '%s\n' \
+		"false	true	Timeout: timed out after 0.05 s" \
+		"slow handled" \
+		"reply to next" \
+		"false	true")"
+}
+
+@test "stop queues a poison pill and its Future resolves to true after on_stop" {
+	script t.lua >/dev/null <<'LUA'
+local C = lactor.class("C")
+function C:on_receive(m) print("handle", m) end
+function C:on_stop() print("on_stop") end
+local r = C:start()
+r:tell(1)
+r:tell(2)
+local f = r:stop()
+print("stop queued", r:is_alive(), f:is_ready())
+print("stop result", f:get())
+print("alive", r:is_alive())
+LUA
+	run lactor t.lua
+	assert_success
+	assert_output "$(printf '%s\n' \
+		"stop queued	true	false" \
+		"handle	1" \
+		"handle	2" \
+		"on_stop" \
+		"stop result	true" \
+		"alive	false")"
+}
+
+@test "stop on an already dead actor resolves to false" {
+	script t.lua >/dev/null <<'LUA'
+local C = lactor.class("C")
+function C:on_stop() print("on_stop") end
+local r = C:start()
+print(r:stop():get())
+print(r:stop():get())
+LUA
+	run lactor t.lua
+	assert_success
+	assert_output "on_stop
+true
+false"
+}
+
+@test "several stops queued on a live actor all resolve to true and on_stop runs once" {
+	script t.lua >/dev/null <<'LUA'
+local C = lactor.class("C")
+function C:on_receive(m) print("handle", m) end
+function C:on_stop() print("on_stop") end
+local r = C:start()
+r:tell("a")
+local f1 = r:stop()
+local f2 = r:stop()
+print(f1:get(), f2:get())
+print(r:stop():get())
+LUA
+	run lactor t.lua
+	assert_success
+	assert_output "$(printf 'handle\ta\non_stop\ntrue\ttrue\nfalse')"
+}
+
+@test "an error in on_stop still resolves the stop Future to true" {
+	script t.lua >/dev/null <<'LUA'
+local C = lactor.class("Stopper")
+function C:on_stop() error("stop failed") end
+local r = C:start()
+print(r.urn)
+print(r:stop():get())
+LUA
+	run --separate-stderr lactor t.lua
+	assert_failure 1
+	urn=${lines[0]}
+	assert_regex "$urn" "$URN_RE"
+	assert_output "$urn
+true"
+	assert_equal "${stderr_lines[0]}" "lactor: actor Stopper ($urn) on_stop failed: t.lua:2: stop failed"
+}
+
+@test "is_alive is true from start until the stop is reached" {
+	script t.lua >/dev/null <<'LUA'
+local C = lactor.class("C")
+local r
+function C:on_receive(m) print("in handler", r:is_alive()) end
+function C:on_stop() print("in on_stop", r:is_alive()) end
+r = C:start()
+print("after start", r:is_alive())
+r:tell("x")
+local f = r:stop()
+print("stop queued", r:is_alive())
+f:get()
+print("after stop", r:is_alive())
+LUA
+	run lactor t.lua
+	assert_success
+	assert_output "$(printf '%s\n' \
+		"after start	true" \
+		"stop queued	true" \
+		"in handler	true" \
+		"in on_stop	false" \
+		"after stop	false")"
+}
+
+@test "every urn is urn:uuid: and a version 4 UUID in lowercase hex, and no two are alike" {
+	script t.lua >/dev/null <<'LUA'
+local C = lactor.class("C")
+for _ = 1, 20 do print(C:start().urn) end
+print(lactor.start(function() end).urn)
+LUA
+	run lactor t.lua
+	assert_success
+	assert_equal "${#lines[@]}" 21
+	for l in "${lines[@]}"; do
+		assert_regex "$l" "$URN_RE"
+	done
+	first_run=("${lines[@]}")
+	assert_equal "$(printf '%s\n' "${lines[@]}" | sort -u | wc -l)" 21
+	# A second process must not repeat the first one's urns (a seeded RNG).
+	run lactor t.lua
+	assert_success
+	assert_equal "$(printf '%s\n' "${first_run[@]}" "${lines[@]}" | sort -u | wc -l)" 42
+}
+
+@test "self.urn inside the actor is the ref's urn" {
+	script t.lua >/dev/null <<'LUA'
+local C = lactor.class("C")
+function C:on_receive() return self.urn end
+local r = C:start()
+local u = r:ask("urn?"):get()
+print(type(u), u == r.urn)
+LUA
+	run lactor t.lua
+	assert_success
+	assert_output "$(printf 'string\ttrue')"
+}
+
+@test "ref.class is the class table and ref.name is nil when the actor is not registered" {
+	script t.lua >/dev/null <<'LUA'
+local Base = lactor.class("Base")
+local Child = lactor.class("Child", Base)
+local r = Child:start()
+print(rawequal(r.class, Child), r.class.name)
+print(r.name)
+print(lactor.start(function() end).class.name == "Actor")
+LUA
+	run lactor t.lua
+	assert_success
+	assert_output "$(printf 'true\tChild\nnil\ntrue')"
+}
+
+@test "tostring of a ref shows its class name and urn" {
+	script t.lua >/dev/null <<'LUA'
+local C = lactor.class("Counter")
+local r = C:start()
+print(r.urn)
+print(tostring(r))
+LUA
+	run lactor t.lua
+	assert_success
+	urn=${lines[0]}
+	assert_regex "$urn" "$URN_RE"
+	assert_output "$urn
+ActorRef(Counter, $urn)"
+}
+
+@test "there is one ref object per actor, so == and rawequal hold" {
+	script t.lua >/dev/null <<'LUA'
+local C = lactor.class("C")
+local inits
+function C:init() inits = self.ref end
+function C:on_receive(m)
+  if m == "ref" then return self.ref end
+  return self.ref == m, rawequal(self.ref, m)
+end
+local r = C:start()
+local s = C:start()
+print(rawequal(inits, s))
+print(r:ask(r):get())
+print(rawequal(r:ask("ref"):get(), r))
+print(r == s, r:ask(s):get())
+LUA
+	run lactor t.lua
+	assert_success
+	assert_output "$(printf 'true\ntrue\ttrue\ntrue\nfalse\tfalse\tfalse')"
+}
+
+@test "a handler waiting on its own ask raises an error instead of hanging" {
+	script t.lua >/dev/null <<'LUA'
+local C = lactor.class("Selfish")
+function C:on_receive(m)
+  if m == "go" then
+    local ok, err = pcall(function() return self.ref:ask("inner"):get() end)
+    print(ok, err)
+    return "carried on"
+  end
+  self.got = (self.got and self.got .. " " or "") .. m
+  return self.got
+end
+local r = C:start()
+print(r:ask("go"):get())
+print(r:ask("after"):get())
+LUA
+	run lactor t.lua
+	assert_success
+	assert_output "$(printf '%s\n' \
+		"false	t.lua:4: deadlock: an actor cannot wait for the reply to its own ask" \
+		"carried on" \
+		"inner after")"
+}
