@@ -15,6 +15,7 @@
 
 #include "future.h"
 #include "loop.h"
+#include "preempt.h"
 
 struct lx_loop {
   lua_State *L;              /* the main thread: never runs user code */
@@ -22,6 +23,7 @@ struct lx_loop {
   ev_idle runner;            /* active while the run queue is not empty */
   ev_prepare flusher;        /* flushes stdout before the loop blocks */
   ev_signal sigint, sigterm;
+  ev_signal sigusr1;         /* writes every proc's traceback (hook "dump") */
   lx_proc *head, *tail;      /* run queue */
   lx_proc *first, *last;     /* every unfinished proc, oldest first */
   int status;                /* exit status so far */
@@ -165,34 +167,48 @@ static void on_timer(struct ev_loop *ev, ev_timer *w, int revents) {
 
 /* Reports a proc that ended with an error nothing caught: the main chunk,
 ** or a fault in lactor's own wrappers. */
-static void failed(lx_loop *lp, lx_proc *p) {
+static void failed(lx_loop *lp, lua_State *co) {
   lua_State *L = lp->L;
-  lua_xmove(p->co, L, 1);                   /* error object */
-  luaL_traceback(L, p->co, NULL, 0);
+  lua_xmove(co, L, 1);                      /* error object */
+  luaL_traceback(L, co, NULL, 0);
   lx_hook(lp, L, "proc_failed", 2);
 }
 
-/* The one entry from C into a proc, modelled on auxresume in lcorolib.c. */
-static void resume(lx_loop *lp, lx_proc *p) {
+/* The one entry from C into a proc, modelled on auxresume in lcorolib.c.
+** Returns whether the proc's time slice expired.  Do not touch `p` after
+** it: a finished proc may already be collected. */
+static int resume(lx_loop *lp, lx_proc *p) {
   lua_State *co = p->co;
   int nres, status, nargs = p->nargs;
   p->nargs = 0;
+  p->preempted = 0;
   p->state = LX_RUNNING;
+  lx_preempt_enter(p);
   status = lua_resume(co, lp->L, nargs, &nres);
+  lx_preempt_leave(p);
   if (status == LUA_YIELD) {
+    int preempted = p->preempted;
     lua_pop(co, nres);
-    if (p->state == LX_RUNNING) lx_proc_ready(p);  /* coroutine.yield() */
+    if (p->state == LX_RUNNING) lx_proc_ready(p);  /* yielded, or preempted */
     else if (p->state == LX_DONE) finish(lp, p);   /* killed itself */
-    return;
+    return preempted;
   }
   if (status != LUA_OK) {
     int was_main = p->kind == LX_MAIN && p->state != LX_DONE;
-    failed(lp, p);
+    lx_push_anchored(lp->L, p);    /* keep the coroutine while reporting */
+    lua_getiuservalue(lp->L, -1, 1);
+    lua_remove(lp->L, -2);
+    p->state = LX_DONE;
+    finish(lp, p);
+    failed(lp, co);
+    lua_pop(lp->L, 1);
     if (was_main) lx_loop_shutdown(lp, 1);
     else lx_loop_fail(lp);
+    return 0;
   }
   p->state = LX_DONE;
   finish(lp, p);
+  return 0;
 }
 
 static void on_runnable(struct ev_loop *ev, ev_idle *w, int revents) {
@@ -201,12 +217,13 @@ static void on_runnable(struct ev_loop *ev, ev_idle *w, int revents) {
   unsigned n = 0;
   lx_proc *p;
   (void)revents;
+  lx_preempt_busy();
   while ((p = lp->head) != NULL) {
     lp->head = p->next;
     if (lp->head == NULL) lp->tail = NULL;
     p->next = NULL;
     if (p->state == LX_DONE) finish(lp, p);
-    else resume(lp, p);
+    else if (resume(lp, p)) break;   /* a slice expired: events are due */
     /* Busy actors must not starve timers and I/O: give the loop a turn
     ** every few milliseconds. */
     if ((++n & 255) == 0 && ev_time() - start > 0.005) break;
@@ -220,9 +237,13 @@ static void on_runnable(struct ev_loop *ev, ev_idle *w, int revents) {
 ** The loop and the end of the process
 ** ==================================================================== */
 
+/* The loop is about to wait for events: flush what scripts printed, and
+** stop the preemption timer unless procs are still queued. */
 static void on_prepare(struct ev_loop *ev, ev_prepare *w, int revents) {
-  (void)ev; (void)w; (void)revents;
+  lx_loop *lp = (lx_loop *)w->data;
+  (void)ev; (void)revents;
   fflush(stdout);
+  if (lp->head == NULL) lx_preempt_idle();
 }
 
 static void on_signal(struct ev_loop *ev, ev_signal *w, int revents) {
@@ -236,6 +257,15 @@ static void on_signal(struct ev_loop *ev, ev_signal *w, int revents) {
   lx_loop_shutdown(lp, status);
 }
 
+/* SIGUSR1: the Lua side writes every actor's and task's traceback to
+** stderr, as Pykka's log_thread_tracebacks does.  Nothing runs meanwhile,
+** so each proc is seen where it last stopped. */
+static void on_dump(struct ev_loop *ev, ev_signal *w, int revents) {
+  lx_loop *lp = (lx_loop *)w->data;
+  (void)ev; (void)revents;
+  lx_hook(lp, lp->L, "dump", 0);
+}
+
 lx_loop *lx_loop_new(lua_State *L) {
   lx_loop *lp = (lx_loop *)calloc(1, sizeof *lp);
   if (lp == NULL) return NULL;
@@ -247,6 +277,7 @@ lx_loop *lx_loop_new(lua_State *L) {
   ev_idle_init(&lp->runner, on_runnable);
   lp->runner.data = lp;
   ev_prepare_init(&lp->flusher, on_prepare);
+  lp->flusher.data = lp;
   ev_prepare_start(lp->ev, &lp->flusher);
   ev_unref(lp->ev);
   ev_signal_init(&lp->sigint, on_signal, SIGINT);
@@ -256,6 +287,10 @@ lx_loop *lx_loop_new(lua_State *L) {
   ev_unref(lp->ev);
   ev_signal_start(lp->ev, &lp->sigterm);
   ev_unref(lp->ev);
+  ev_signal_init(&lp->sigusr1, on_dump, SIGUSR1);
+  lp->sigusr1.data = lp;
+  ev_signal_start(lp->ev, &lp->sigusr1);
+  ev_unref(lp->ev);
   lua_newtable(L);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &anchors_key);
   *(lx_proc **)lua_getextraspace(L) = NULL;
@@ -264,10 +299,11 @@ lx_loop *lx_loop_new(lua_State *L) {
 
 /* Called after lua_close: the procs are gone, so this touches none. */
 void lx_loop_free(lx_loop *lp) {
-  ev_ref(lp->ev); ev_ref(lp->ev); ev_ref(lp->ev);
+  ev_ref(lp->ev); ev_ref(lp->ev); ev_ref(lp->ev); ev_ref(lp->ev);
   ev_prepare_stop(lp->ev, &lp->flusher);
   ev_signal_stop(lp->ev, &lp->sigint);
   ev_signal_stop(lp->ev, &lp->sigterm);
+  ev_signal_stop(lp->ev, &lp->sigusr1);
   ev_loop_destroy(lp->ev);
   free(lp);
 }
@@ -275,6 +311,7 @@ void lx_loop_free(lx_loop *lp) {
 struct ev_loop *lx_loop_ev(lx_loop *lp) { return lp->ev; }
 lx_timers *lx_loop_timers(lx_loop *lp) { return &lp->timers; }
 int lx_loop_count(lx_loop *lp, lx_kind kind) { return lp->nprocs[kind]; }
+lx_proc *lx_loop_first(lx_loop *lp) { return lp->first; }
 lua_State *lx_loop_L(lx_loop *lp) { return lp->L; }
 int lx_loop_debug(lx_loop *lp) { return lp->debug; }
 void lx_loop_set_debug(lx_loop *lp, int on) { lp->debug = on; }
@@ -382,6 +419,7 @@ int lx_loop_run(lx_loop *lp) {
     }
     break;
   }
+  lx_preempt_idle();
   lx_hook(lp, lp->L, "at_exit", 0);
   fflush(stdout);
   return lp->status;

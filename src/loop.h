@@ -46,6 +46,7 @@ struct lx_proc {
   lx_state state;
   int timed_out;           /* the timer fired before the future resolved */
   int nargs;               /* arguments for the first resume */
+  int preempted;           /* its slice expired in the last resume */
 };
 
 /* The proc running `L`, or NULL for the main thread and for coroutines
@@ -61,6 +62,9 @@ typedef struct lx_timers { lx_timer *first; int count; } lx_timers;
 lx_loop *lx_loop_new(lua_State *L);
 lx_timers *lx_loop_timers(lx_loop *lp);
 int lx_loop_count(lx_loop *lp, lx_kind kind);   /* unfinished procs */
+/* The oldest unfinished proc; follow next_all for the others.  Procs
+** killed but not yet dropped are in the list with state LX_DONE. */
+lx_proc *lx_loop_first(lx_loop *lp);
 void lx_loop_free(lx_loop *lp);
 struct ev_loop *lx_loop_ev(lx_loop *lp);
 lua_State *lx_loop_L(lx_loop *lp);

@@ -3,6 +3,7 @@
 ** options lactor keeps; everything the options ask for runs in the main
 ** proc, a coroutine, so that the main chunk can wait on futures.
 */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <lualib.h>
 
 #include "loop.h"
+#include "preempt.h"
 #include "runtime.h"
 
 /* Exit statuses (also in lactor(1), EXIT STATUS). */
@@ -268,6 +270,7 @@ int main(int argc, char **argv) {
   lua_State *L;
   int status, steps, script;
   memset(&o, 0, sizeof o);
+  o.slice = 10;                  /* milliseconds */
   status = collect(argc, argv, &o);
   if (status >= 0) return status;
   /* A closed stdout pipe ends lactor as it ends cat, even when the parent
@@ -279,6 +282,8 @@ int main(int argc, char **argv) {
     return EXIT_ERROR;
   }
   L = rt->L;
+  if (lx_preempt_init(o.slice) != 0)
+    fprintf(stderr, "%s: preemption is off: %s\n", progname, strerror(errno));
   if (lx_runtime_open(rt, o.has_E) != LUA_OK) {
     status = load_failed(L, LUA_ERRRUN);
     lx_runtime_free(rt);
@@ -309,5 +314,6 @@ int main(int argc, char **argv) {
     status = lx_loop_run(rt->loop);
   }
   lx_runtime_free(rt);
+  lx_preempt_free();
   return status;
 }

@@ -1,0 +1,100 @@
+/*
+** Preemption by a signal-armed hook.  See preempt.h.
+*/
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+
+#include <lauxlib.h>
+
+#include "preempt.h"
+
+#define HOOK_MASK LUA_MASKCOUNT
+
+/* Shared with the signal handler, hence statics (as lua.c's globalL). */
+static lx_proc *volatile running;   /* the proc being resumed, or NULL */
+static volatile sig_atomic_t generation, seen;
+static volatile sig_atomic_t interrupting;
+static int enabled, ticking;
+static timer_t timer;
+static struct itimerspec period;
+
+static void hook(lua_State *L, lua_Debug *ar) {
+  lx_proc *p = lx_proc_of(L);
+  (void)ar;
+  if (p == NULL || p != running) {   /* a script's coroutine, or stale */
+    lua_sethook(L, NULL, 0, 0);
+    return;
+  }
+  if (interrupting) {
+    interrupting = 0;
+    lua_sethook(L, NULL, 0, 0);
+    luaL_error(L, "interrupted!");
+  }
+  if (!lua_isyieldable(L)) return;   /* inside a C call: try again later */
+  lua_sethook(L, NULL, 0, 0);
+  p->preempted = 1;
+  lua_yield(L, 0);
+}
+
+void lx_preempt_now(int interrupt) {
+  lx_proc *p = running;
+  if (interrupt) interrupting = 1;
+  if (p) lua_sethook(p->co, hook, HOOK_MASK, 1);
+}
+
+static void on_tick(int sig) {
+  (void)sig;
+  if (running && generation == seen) lx_preempt_now(0);
+  seen = generation;
+}
+
+int lx_preempt_init(double slice_ms) {
+  struct sigaction sa;
+  struct sigevent sev;
+  if (slice_ms <= 0) return 0;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_tick;
+  sa.sa_flags = SA_RESTART;     /* a script's blocking reads carry on */
+  sigemptyset(&sa.sa_mask);
+  if (sigaction(SIGALRM, &sa, NULL) != 0) return -1;
+  memset(&sev, 0, sizeof sev);
+  sev.sigev_notify = SIGEV_SIGNAL;
+  sev.sigev_signo = SIGALRM;
+  if (timer_create(CLOCK_MONOTONIC, &sev, &timer) != 0) return -1;
+  period.it_interval.tv_sec = (time_t)(slice_ms / 1000);
+  period.it_interval.tv_nsec = (long)((slice_ms - 1000.0 * (double)period.it_interval.tv_sec) * 1e6);
+  period.it_value = period.it_interval;
+  enabled = 1;
+  return 0;
+}
+
+void lx_preempt_free(void) {
+  if (!enabled) return;
+  timer_delete(timer);
+  enabled = ticking = 0;
+}
+
+void lx_preempt_busy(void) {
+  if (!enabled || ticking) return;
+  ticking = 1;
+  timer_settime(timer, 0, &period, NULL);
+}
+
+void lx_preempt_idle(void) {
+  static const struct itimerspec off;
+  if (!ticking) return;
+  ticking = 0;
+  timer_settime(timer, 0, &off, NULL);
+}
+
+void lx_preempt_enter(lx_proc *p) {
+  generation++;
+  running = p;
+}
+
+void lx_preempt_leave(lx_proc *p) {
+  running = NULL;
+  /* A hook armed too late to fire must not linger on the coroutine. */
+  if (lua_gethook(p->co) == hook) lua_sethook(p->co, NULL, 0, 0);
+}

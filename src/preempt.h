@@ -1,0 +1,37 @@
+/*
+** Preemption: a proc that runs longer than the time slice without waiting
+** is made to yield at the next point where it can.
+**
+** A POSIX timer ticks every slice while procs are being resumed (and only
+** then: the loop stops it before it blocks).  Each resume bumps a
+** generation counter; a tick that finds the same resume still running as
+** at the previous tick arms a count hook on that proc's coroutine, the way
+** lua.c arms its Ctrl-C hook from a signal handler.  The hook yields only
+** on the proc's own coroutine and only where it can yield; everywhere else
+** it stays armed (or removes itself from a script's own coroutine, which
+** inherited it).  No hook runs while no slice has expired.
+*/
+#ifndef lactor_preempt_h
+#define lactor_preempt_h
+
+#include "loop.h"
+
+/* Installs the signal handler and the timer; slice_ms 0 turns preemption
+** off.  Returns 0, or -1 with errno set. */
+int lx_preempt_init(double slice_ms);
+void lx_preempt_free(void);
+
+/* The timer runs between busy() and idle(). */
+void lx_preempt_busy(void);
+void lx_preempt_idle(void);
+
+/* Around each resume. */
+void lx_preempt_enter(lx_proc *p);
+void lx_preempt_leave(lx_proc *p);
+
+/* Arms the hook on the running proc now, so that it stops at the next
+** point where it can: with `interrupt`, the hook raises "interrupted!"
+** instead of yielding (the REPL's Ctrl-C). Async-signal-safe. */
+void lx_preempt_now(int interrupt);
+
+#endif

@@ -1,0 +1,110 @@
+# Preemption (SPEC section 6): a proc that runs longer than --slice without
+# waiting is suspended and goes to the back of the run queue.
+
+load helpers
+
+setup() { cd "$BATS_TEST_TMPDIR"; }
+
+@test "a spinning actor does not stop a timer or another actor" {
+	script t.lua >/dev/null <<'LUA'
+local spinner = lactor.start(function() while true do end end)
+spinner:tell("spin")
+local ticks = 0
+local timer = lactor.every(0.005, function() ticks = ticks + 1 end)
+local echo = lactor.start(function(self, m) return m * 2 end)
+for i = 1, 3 do print(echo:ask(i):get()) end
+lactor.sleep(0.05)
+print("timer ticked", ticks > 0)
+lactor.exit(0)
+LUA
+	run timeout 20 "$LACTOR" t.lua
+	assert_success
+	assert_output "$(printf '2\n4\n6\ntimer ticked\ttrue')"
+}
+
+@test "a spinning task is preempted too" {
+	run timeout 20 "$LACTOR" -e '
+lactor.spawn(function() while true do end end)
+lactor.sleep(0.02)
+print("main ran again")
+lactor.exit(3)'
+	assert_equal "$status" 3
+	assert_output "main ran again"
+}
+
+@test "with --slice 0 a spinning actor keeps the loop" {
+	# The timer cannot fire while the spinner runs; the spinner stops by
+	# itself after a while and only then does the main chunk go on.
+	run timeout 20 "$LACTOR" --slice 0 -e '
+local order = {}
+lactor.start(function() local t = os.clock() while os.clock() - t < 0.1 do end order[#order+1] = "spinner" end):tell(1)
+lactor.sleep(0.001)
+order[#order+1] = "main"
+print(table.concat(order, " "))'
+	assert_success
+	assert_output "spinner main"
+}
+
+@test "a spinning script still stops on SIGTERM with on_stop run" {
+	script t.lua >/dev/null <<'LUA'
+local A = lactor.class("Spinner")
+function A:on_stop() print("on_stop ran") end
+function A:on_receive()
+  io.open(os.getenv("READY"), "w"):close()
+  while true do end
+end
+A:start():tell("go")
+LUA
+	export READY="$BATS_TEST_TMPDIR/ready"
+	env --default-signal=TERM timeout 20 "$LACTOR" t.lua >out 2>err &
+	local pid=$! i
+	for i in $(seq 200); do [ -e "$READY" ] && break; sleep 0.05; done
+	kill -TERM "$pid"
+	local status=0
+	wait "$pid" || status=$?
+	assert_equal "$status" 143
+	assert_equal "$(cat out)" "on_stop ran"
+}
+
+@test "a spinning table.sort comparator is not broken" {
+	script t.lua >/dev/null <<'LUA'
+local sorter = lactor.start(function(self, t)
+  table.sort(t, function(a, b)
+    local x = 0
+    for i = 1, 2e5 do x = x + i end
+    return a < b
+  end)
+  return table.concat(t, ",")
+end)
+print(sorter:ask({5, 3, 9, 1, 7, 2, 8}):get())
+LUA
+	run timeout 60 "$LACTOR" --slice 1 t.lua
+	assert_success
+	assert_output "1,2,3,5,7,8,9"
+}
+
+@test "a script's own coroutine.wrap generator never sees a spurious yield" {
+	script t.lua >/dev/null <<'LUA'
+local gen = coroutine.wrap(function()
+  for i = 1, 3 do
+    local x = 0
+    for j = 1, 2e7 do x = x + j end
+    coroutine.yield(i)
+  end
+  return "done"
+end)
+local a = lactor.start(function() return gen(), gen(), gen(), gen() end)
+print(a:ask("go"):get())
+LUA
+	run timeout 60 "$LACTOR" --slice 1 t.lua
+	assert_success
+	assert_output "$(printf '1\t2\t3\tdone')"
+}
+
+@test "--slice takes milliseconds and rejects anything else" {
+	run -0 "$LACTOR" --slice 2.5 -e 'print("ok")'
+	assert_output "ok"
+	run --separate-stderr "$LACTOR" --slice abc -e 'print("ok")'
+	assert_equal "$status" 2
+	assert_equal "${stderr_lines[0]}" "lactor: '--slice' needs a number of milliseconds, not 'abc'"
+}
