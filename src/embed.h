@@ -8,6 +8,9 @@
 
 #include <stddef.h>
 
+/* Where the embedded files live: their chunk names start with "@" this. */
+#define LX_EMBED_PREFIX "lua/lactor/"
+
 typedef struct lx_embedded {
   const char *module;     /* "lactor", "lactor.proxy", ... */
   const char *chunkname;  /* "@lua/lactor/proxy.lua" */

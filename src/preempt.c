@@ -7,6 +7,7 @@
 
 #include <lauxlib.h>
 
+#include "embed.h"
 #include "preempt.h"
 
 #define HOOK_MASK LUA_MASKCOUNT
@@ -19,19 +20,28 @@ static int enabled, ticking;
 static timer_t timer;
 static struct itimerspec period;
 
+/* Is the running function lactor's own Lua code?  Its updates of shared
+** state (a mailbox, the registry) must not be cut in half, so it is never
+** preempted: the hook stays armed until control is back in user code. */
+static int in_runtime(lua_State *L, lua_Debug *ar) {
+  static const char prefix[] = "@" LX_EMBED_PREFIX;
+  if (!lua_getinfo(L, "S", ar)) return 0;
+  return strncmp(ar->source, prefix, sizeof prefix - 1) == 0;
+}
+
 static void hook(lua_State *L, lua_Debug *ar) {
   lx_proc *p = lx_proc_of(L);
-  (void)ar;
   if (p == NULL || p != running) {   /* a script's coroutine, or stale */
     lua_sethook(L, NULL, 0, 0);
     return;
   }
+  if (in_runtime(L, ar)) return;      /* try again in user code */
   if (interrupting) {
     interrupting = 0;
     lua_sethook(L, NULL, 0, 0);
     luaL_error(L, "interrupted!");
   }
-  if (!lua_isyieldable(L)) return;   /* inside a C call: try again later */
+  if (!lua_isyieldable(L)) return;     /* inside a C call: later */
   lua_sethook(L, NULL, 0, 0);
   p->preempted = 1;
   lua_yield(L, 0);
