@@ -10,6 +10,8 @@ PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 MANDIR   ?= $(PREFIX)/share/man
 READLINE ?= 1
+# Precompile the embedded Lua (faster start-up); `make LUAC=` embeds source.
+LUAC     ?= $(shell command -v luac5.4 2>/dev/null)
 
 CC       ?= cc
 PKGS      = lua5.4 lua5.4-cjson
@@ -53,7 +55,7 @@ $(OUT):
 # The Lua side is compiled into the binary as source text, one byte array
 # per file, so the binary needs nothing installed beside it.
 src/embed.c: $(LUASRC) src/embed.sh
-	sh src/embed.sh $(LUASRC) > $@.tmp && mv $@.tmp $@
+	LUAC="$(LUAC)" sh src/embed.sh $(LUASRC) > $@.tmp && mv $@.tmp $@
 
 # Install only what is missing, so a machine that has everything needs
 # neither root nor the network.
