@@ -27,6 +27,12 @@ endif
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lev -lm
+# The REPL edits lines with GNU readline (GPL: see the README);
+# `make READLINE=0` builds it with plain line input instead.
+ifeq ($(READLINE),1)
+ALL_CFLAGS += -DLX_READLINE
+LIBS      += -lreadline
+endif
 
 OUT      ?= src
 SRCS      = $(filter-out src/embed.c,$(wildcard src/*.c)) src/embed.c

@@ -32,6 +32,8 @@ struct lx_loop {
   int debug;
   lx_timers timers;
   int nprocs[3];             /* unfinished procs by kind */
+  void (*repl_end)(void *);  /* lx_loop_set_repl: SIGINT is the REPL's */
+  void *repl_ud;
 };
 
 static const char anchors_key = 'a';  /* registry: what C holds */
@@ -299,6 +301,7 @@ lx_loop *lx_loop_new(lua_State *L) {
 
 /* Called after lua_close: the procs are gone, so this touches none. */
 void lx_loop_free(lx_loop *lp) {
+  if (lp->repl_end) lx_loop_set_repl(lp, NULL, NULL);
   ev_ref(lp->ev); ev_ref(lp->ev); ev_ref(lp->ev); ev_ref(lp->ev);
   ev_prepare_stop(lp->ev, &lp->flusher);
   ev_signal_stop(lp->ev, &lp->sigint);
@@ -355,6 +358,19 @@ void lx_loop_set_hooks(lua_State *L, int idx) {
   lua_rawsetp(L, LUA_REGISTRYINDEX, &hooks_key);
 }
 
+void lx_loop_set_repl(lx_loop *lp, void (*on_end)(void *), void *ud) {
+  if (on_end && !lp->repl_end) {
+    ev_ref(lp->ev);                    /* it was unref'd when started */
+    ev_signal_stop(lp->ev, &lp->sigint);
+  }
+  else if (!on_end && lp->repl_end) {
+    ev_signal_start(lp->ev, &lp->sigint);
+    ev_unref(lp->ev);
+  }
+  lp->repl_end = on_end;
+  lp->repl_ud = ud;
+}
+
 /* Stops everything: timers, every proc, and then every live actor,
 ** whose on_stop runs in a task of its own.  The loop runs until those
 ** tasks are done, and lx_loop_run returns `status`. */
@@ -364,6 +380,7 @@ void lx_loop_shutdown(lx_loop *lp, int status) {
   if (status != 1) lp->status_final = 1;
   if (lp->shutting_down) return;
   lp->shutting_down = 1;
+  if (lp->repl_end) lp->repl_end(lp->repl_ud);   /* gives SIGINT back */
   for (p = lp->first; p; p = next) {
     next = p->next_all;
     lx_proc_kill(p);

@@ -8,12 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <lauxlib.h>
 #include <lualib.h>
 
 #include "loop.h"
 #include "preempt.h"
+#include "repl.h"
 #include "runtime.h"
 
 /* Exit statuses (also in lactor(1), EXIT STATUS). */
@@ -28,7 +30,7 @@ static const char *progname = "lactor";
 
 typedef struct options {
   int script;        /* index of the script in argv, or 0 */
-  int has_e, has_v, has_E, has_W, debug;
+  int has_e, has_i, has_v, has_E, has_W, debug;
   const char *input_opt;   /* the first input option seen, for errors */
   const char *to, *input, *format;
   double slice;
@@ -42,6 +44,7 @@ static void print_usage(FILE *f) {
     "  -e chunk       run the string 'chunk'\n"
     "  -l mod         require library 'mod' into global 'mod'\n"
     "  -l g=mod       require library 'mod' into global 'g'\n"
+    "  -i             enter the REPL after running script (implies -v)\n"
     "  -v             show version information\n"
     "  -E             ignore environment variables\n"
     "  -W             turn warnings on\n"
@@ -57,7 +60,9 @@ static void print_usage(FILE *f) {
     "  --             stop handling options\n"
     "  -              run stdin as the script and stop handling options\n"
     "\n"
-    "With no script and no -e, stdin is run as the script.\n"
+    "With no script and no -e, lactor starts the REPL when stdin is a\n"
+    "terminal, and runs stdin as the script otherwise.  In the REPL, Ctrl-C\n"
+    "cancels the running line and Ctrl-D stops the actors and exits.\n"
     "See lactor(1) for the command line and lactor(3) for the Lua API.\n",
     f);
 }
@@ -99,6 +104,7 @@ static int collect(int argc, char **argv, options *o) {
     if (is(a, NULL, "--version")) { print_version(); return EXIT_OK; }
     if (is(a, "-d", "--debug")) o->debug = 1;
     else if (is(a, "-v", NULL)) o->has_v = 1;
+    else if (is(a, "-i", NULL)) o->has_i = o->has_v = 1;   /* as lua */
     else if (is(a, "-E", NULL)) o->has_E = 1;
     else if (is(a, "-W", NULL)) o->has_W = 1;
     else if (is(a, "-j", "--json")) o->format = "json", o->input_opt = a;
@@ -129,6 +135,9 @@ static int collect(int argc, char **argv, options *o) {
   }
   if (o->input_opt && !o->script && !o->has_e)
     return usage_error("'%s' needs a script or -e", o->input_opt);
+  if (o->has_i && o->to && !o->input)
+    return usage_error("'-i' and '%s' would both read stdin: give the "
+                       "records with --input FILE", "-t");
   return -1;
 }
 
@@ -289,6 +298,9 @@ int main(int argc, char **argv) {
     lx_runtime_free(rt);
     return status;
   }
+  /* No script and no -e on a terminal: the REPL, after the version, as
+  ** lua does. */
+  if (!o.script && !o.has_e && !o.has_v && isatty(0)) o.has_i = o.has_v = 1;
   if (o.has_v) print_version();
   if (o.has_W) lua_warning(L, "@on", 0);
   script = o.script;
@@ -303,6 +315,10 @@ int main(int argc, char **argv) {
     status = luaL_loadfile(L, NULL);
     if (status != LUA_OK) status = load_failed(L, status);
     else { add_step(L, steps, 0); status = -1; }
+  }
+  if (status < 0 && o.has_i) {   /* the REPL: after everything else */
+    lx_repl_push_step(L);
+    add_step(L, steps, 0);
   }
   if (status < 0) {
     lua_pushcfunction(L, run_steps);
