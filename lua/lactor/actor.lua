@@ -4,7 +4,8 @@
 -- its ref's array slot CORE (an integer key: the fastest lookup there is):
 --   inst      the instance (self in handlers)      ref, co   its ref, coroutine
 --   mb        mailbox, created on the first message: pairs of slots
---             mb[i] = message, mb[i+1] = reply future, false (tell) or STOP
+--             mb[i] = message, mb[i+1] = reply future, false (tell) or STOP,
+--             or CALL: a proxy call, msg = {fn, future or false, ...}
 --   head, tail  next slot to read, next slot to write
 --   idle      not inside a handler (parked, or not started serving yet)
 --   dead      unregistered, ended
@@ -29,12 +30,14 @@ local M = {}
 
 local CORE = 1
 local STOP = setmetatable({}, { __name = "lactor.STOP" })
+local CALL = setmetatable({}, { __name = "lactor.CALL" })
 
 local stats = { started = 0, crashed = 0 }
 -- Counted on the hot path, hence upvalues rather than fields of stats.
 local sent, dead_letters, handled_by_dead = 0, 0, 0
 
 local live = {}      -- core → true, for every actor not dead
+M.live = live        -- read only, for the registry
 local nlive, seq = 0, 0
 local debug_on = core.debug()
 
@@ -48,10 +51,12 @@ local function log(what, c, detail)
     report("debug: " .. what .. " " .. describe(c) .. (detail and ": " .. detail or ""))
   end
 end
+M.log = log
 
 local function dead_error(c)
   return new_error(errors.ActorDead, describe(c) .. " is dead")
 end
+M.dead_error = dead_error
 
 -- {==================================================================
 -- Classes
@@ -105,6 +110,7 @@ local function drain(c)
   while h < t do
     local msg, kind = mb[h], mb[h + 1]
     mb[h], mb[h + 1] = nil, nil
+    if kind == CALL then kind = msg[2] end   -- its future, or false
     if kind == false then
       dead_letters = dead_letters + 1
       log("dead letter for", c, tostring(msg))
@@ -204,6 +210,15 @@ local function serve(c, inst)
         receive(inst, msg)
       elseif kind == STOP then
         return
+      elseif kind == CALL then      -- proxy.lua: fn(inst, msg) instead of on_receive
+        local f = msg[2]
+        if f then
+          c.reply = f
+          reply(f, true, msg[1](inst, msg))
+          c.reply = nil
+        else
+          msg[1](inst, msg)         -- a field write: an error crashes, as a tell's
+        end
       else
         c.reply = kind
         reply(kind, true, receive(inst, msg))
@@ -313,6 +328,13 @@ function Ref:ask(msg, timeout)
   sent = sent + 1
   push(c, msg, f)
   return f
+end
+
+-- A proxy call, field read or field write (proxy.lua), queued in order
+-- with tells and asks; `msg` is {fn, future or false, ...}.
+function M.call(c, msg)
+  sent = sent + 1
+  push(c, msg, CALL)
 end
 
 -- A poison pill: queued after the messages already there.

@@ -6,6 +6,7 @@ local core = require("lactor.core")
 local errors = require("lactor.errors")
 local task = require("lactor.task")
 local actor = require("lactor.actor")
+local proxy = require("lactor.proxy")
 require("lactor.combinators")
 
 local report, fail = core.report, core.fail
@@ -27,6 +28,8 @@ local lactor = {
 
   class = actor.class,
   start = actor.start,
+
+  traversable = proxy.traversable,
 }
 
 for k, v in pairs(require("lactor.combinators").functions) do lactor[k] = v end
