@@ -7,6 +7,7 @@ local errors = require("lactor.errors")
 local task = require("lactor.task")
 local actor = require("lactor.actor")
 local proxy = require("lactor.proxy")
+local registry = require("lactor.registry")
 require("lactor.combinators")
 
 local report, fail = core.report, core.fail
@@ -30,6 +31,10 @@ local lactor = {
   start = actor.start,
 
   traversable = proxy.traversable,
+  registry = registry.registry,
+  register = registry.register,
+  unregister = registry.unregister,
+  whereis = registry.whereis,
 }
 
 for k, v in pairs(require("lactor.combinators").functions) do lactor[k] = v end

@@ -1,0 +1,164 @@
+-- The registry and names (SPEC section 7): lactor.registry.all, by_class,
+-- by_urn, broadcast, stop_all; lactor.register, unregister, whereis.
+--
+-- Every live actor is in the registry from start until it dies (actor.lua
+-- keeps that set); this file adds the names.  A name belongs to one live
+-- actor, and an actor has at most one name, kept in its ref as ref.name
+-- (a raw field: refs index Ref for everything else).  A name is freed
+-- when its actor dies.
+
+local actor = require("lactor.actor")
+local task = require("lactor.task")
+
+local live, live_in_order, parent = actor.live, actor.live_in_order, actor.parent
+local Ref, log = actor.Ref, actor.log
+local rawget, rawset, type, tostring, getmetatable = rawget, rawset, type,
+  tostring, getmetatable
+
+local registry = {}                  -- lactor.registry
+local M = { registry = registry }
+
+local names = {}                     -- name → ref
+
+-- {==================================================================
+-- Lookups
+-- ===================================================================
+
+-- A predicate on actor cores for a class (subclasses too) or a class
+-- name (exactly that class); raises for anything else.
+local function matcher(what, fname, argn)
+  if type(what) == "string" then
+    return function(c) return c.cls.name == what end
+  end
+  if type(what) ~= "table" or parent(what) == nil then
+    error("bad argument #" .. argn .. " to '" .. fname
+      .. "' (a class or a class name expected, got " .. type(what) .. ")", 3)
+  end
+  return function(c)
+    local cls = c.cls
+    while cls do
+      if cls == what then return true end
+      cls = parent(cls)
+    end
+    return false
+  end
+end
+
+-- Refs of the live actors that `keep` accepts, in start order.
+local function select_refs(keep)
+  local list, out = live_in_order(), {}
+  for i = 1, #list do
+    local c = list[i]
+    if keep == nil or keep(c) then out[#out + 1] = c.ref end
+  end
+  return out
+end
+
+-- registry.all() → a fresh list of refs, in start order.
+function registry.all()
+  return select_refs(nil)
+end
+
+-- registry.by_class(cls_or_name) → refs, in start order.
+function registry.by_class(what)
+  return select_refs(matcher(what, "by_class", 1))
+end
+
+-- registry.by_urn(urn) → the ref, or nil.
+function registry.by_urn(urn)
+  for c in pairs(live) do
+    if c.ref.urn == urn then return c.ref end
+  end
+  return nil
+end
+
+-- registry.broadcast(msg [, cls_or_name]): tells every actor (of that
+-- class) msg, in start order.
+function registry.broadcast(msg, what)
+  local refs = select_refs(what ~= nil and matcher(what, "broadcast", 2) or nil)
+  for i = 1, #refs do refs[i]:tell(msg) end
+end
+
+-- registry.stop_all() → Future of the list of the stop results, newest
+-- actor first.  Each actor is stopped once the one started after it has
+-- finished its on_stop, so the on_stops run in reverse start order, as at
+-- the end of a run.
+function registry.stop_all()
+  local refs = select_refs(nil)
+  return task.spawn(function()
+    local results = {}
+    for i = #refs, 1, -1 do results[#results + 1] = refs[i]:stop():get() end
+    return results
+  end)
+end
+
+-- }==================================================================
+
+-- {==================================================================
+-- Names
+-- ===================================================================
+
+local function check_name(name, fname)
+  if type(name) ~= "string" then
+    error("bad argument #1 to '" .. fname .. "' (string expected, got "
+      .. type(name) .. ")", 3)
+  end
+end
+
+-- lactor.register(name, ref) → ref; raises if the name is taken or the
+-- actor already has a name, ActorDead if it is dead.
+function M.register(name, ref)
+  check_name(name, "register")
+  if getmetatable(ref) ~= Ref then
+    error("bad argument #2 to 'register' (an actor ref expected, got "
+      .. type(ref) .. ")", 2)
+  end
+  local c = actor.core(ref)
+  if c.dead then error(actor.dead_error(c), 2) end
+  local holder = names[name]
+  if holder then
+    error("name '" .. name .. "' is already taken by " .. tostring(holder), 2)
+  end
+  local had = rawget(ref, "name")
+  if had then
+    error(tostring(ref) .. " is already registered as '" .. had .. "'", 2)
+  end
+  names[name] = ref
+  rawset(ref, "name", name)
+  log("registered", c, name)
+  return ref
+end
+
+-- lactor.unregister(name) → true if the name was taken.  The actor lives
+-- on, and stays in registry.all().
+function M.unregister(name)
+  check_name(name, "unregister")
+  local ref = names[name]
+  if ref == nil then return false end
+  names[name] = nil
+  rawset(ref, "name", nil)
+  log("unregistered", actor.core(ref), name)
+  return true
+end
+
+-- lactor.whereis(name) → the ref registered as name, or nil.
+function M.whereis(name)
+  check_name(name, "whereis")
+  return names[name]
+end
+
+-- A dead actor's name is free again.
+local previous = actor.on_death
+function actor.on_death(c)
+  local ref = c.ref
+  local name = rawget(ref, "name")
+  if name then
+    names[name] = nil
+    rawset(ref, "name", nil)
+  end
+  if previous then previous(c) end
+end
+
+-- }==================================================================
+
+return M
