@@ -132,6 +132,57 @@ static int l_counts(lua_State *L) {
 }
 
 /* {===================================================================
+** Looking inside: the procs the loop knows and their states, for
+** lactor.ps and lactor.dump (lua/lactor/inspect.lua).
+** ==================================================================== */
+
+static const char *const kind_names[] = {
+  [LX_MAIN] = "main", [LX_TASK] = "task", [LX_ACTOR] = "actor"
+};
+static const char *const state_names[] = {
+  [LX_READY] = "ready", [LX_RUNNING] = "running", [LX_WAITING] = "waiting",
+  [LX_SLEEPING] = "sleeping", [LX_IDLE] = "idle", [LX_DONE] = "done"
+};
+
+/* procs() → {{kind =, co =, owner =}, ...}: every unfinished proc, oldest
+** first. */
+static int l_procs(lua_State *L) {
+  lx_proc *p;
+  int n = 0;
+  lua_newtable(L);
+  for (p = lx_loop_first(LOOP(L)); p; p = p->next_all) {
+    if (p->state == LX_DONE) continue;     /* killed, not yet dropped */
+    lua_createtable(L, 0, 3);
+    lua_pushstring(L, kind_names[p->kind]);
+    lua_setfield(L, -2, "kind");
+    lx_push_anchored(L, p);                /* the proc; leaves co alone */
+    lua_getiuservalue(L, -1, 1);           /* coroutine */
+    lua_setfield(L, -3, "co");
+    lua_getiuservalue(L, -1, 2);           /* owner */
+    lua_setfield(L, -3, "owner");
+    lua_pop(L, 1);
+    lua_rawseti(L, -2, ++n);
+  }
+  return 1;
+}
+
+/* state(co) → "ready", "running", "waiting" (in get), "sleeping",
+** "idle" (an actor with an empty mailbox) or "done"; nil for a coroutine
+** that is not a proc. */
+static int l_state(lua_State *L) {
+  lua_State *co;
+  lx_proc *p;
+  luaL_checktype(L, 1, LUA_TTHREAD);
+  co = lua_tothread(L, 1);
+  p = lx_proc_of(co);
+  if (p == NULL) return 0;
+  lua_pushstring(L, state_names[p->state]);
+  return 1;
+}
+
+/* }=================================================================== */
+
+/* {===================================================================
 ** UUIDs: version 4, from a generator seeded by the kernel, so scripts
 ** that seed math.random cannot make two actors share a urn.
 ** ==================================================================== */
@@ -187,6 +238,8 @@ static const luaL_Reg funcs[] = {
   {"set_hooks", l_set_hooks},
   {"debug", l_debug},
   {"counts", l_counts},
+  {"procs", l_procs},
+  {"state", l_state},
   {"uuid", l_uuid},
   {"future", lx_future_lnew},
   {"ask_future", lx_future_lask},

@@ -28,7 +28,7 @@ run_example() {
 @test "every README example is covered by this file" {
 	local names
 	names=$(sed -n 's/^<!-- example: \(.*\) -->$/\1/p' "$REPO/README.md" | sort | tr '\n' ' ')
-	assert_equal "$names" "counter crash futures proxies tasks timers "
+	assert_equal "$names" "counter crash futures proxies registry tasks timers "
 }
 
 @test "the counter example prints what the README shows" {
@@ -53,6 +53,11 @@ run_example() {
 
 @test "the proxies example prints what the README shows" {
 	run_example proxies
+	assert_equal "$status" 0
+}
+
+@test "the registry example prints what the README shows" {
+	run_example registry
 	assert_equal "$status" 0
 }
 

@@ -8,6 +8,7 @@ local task = require("lactor.task")
 local actor = require("lactor.actor")
 local proxy = require("lactor.proxy")
 local registry = require("lactor.registry")
+local inspect = require("lactor.inspect")
 require("lactor.combinators")
 
 local report, fail = core.report, core.fail
@@ -35,6 +36,8 @@ local lactor = {
   register = registry.register,
   unregister = registry.unregister,
   whereis = registry.whereis,
+  ps = inspect.ps,
+  dump = inspect.dump,
 }
 
 for k, v in pairs(require("lactor.combinators").functions) do lactor[k] = v end
@@ -73,6 +76,7 @@ core.set_hooks({
   end,
 
   stop_idle = actor.stop_idle,
+  dump = inspect.dump,              -- SIGUSR1
   at_exit = task.report_unobserved,
 })
 
