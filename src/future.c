@@ -31,14 +31,38 @@ struct deadline {
   double after;
 };
 
-#define checkfuture(L, i) ((lx_future *)luaL_checkudata(L, i, LX_FUTURE_META))
+/* Every binding here has two upvalues: the loop and the Future metatable,
+** so that checking a future costs a pointer comparison, not a registry
+** lookup by name (this is on the path of every ask). */
 #define LOOP(L) ((lx_loop *)lua_touserdata(L, lua_upvalueindex(1)))
+#define META lua_upvalueindex(2)
+
+static lx_future *checkfuture(lua_State *L, int i) {
+  void *f = lua_touserdata(L, i);
+  if (f != NULL && lua_getmetatable(L, i)) {
+    int ok = lua_rawequal(L, -1, META);
+    lua_pop(L, 1);
+    if (ok) return (lx_future *)f;
+  }
+  luaL_typeerror(L, i, LX_FUTURE_META);
+  return NULL;
+}
 
 lx_future *lx_future_new(lua_State *L, lx_loop *lp) {
   lx_future *f = (lx_future *)lua_newuserdatauv(L, sizeof *f, NUV);
   memset(f, 0, sizeof *f);
   f->loop = lp;
   luaL_setmetatable(L, LX_FUTURE_META);
+  return f;
+}
+
+/* lx_future_new for the bindings, which hold the metatable. */
+static lx_future *newfuture(lua_State *L) {
+  lx_future *f = (lx_future *)lua_newuserdatauv(L, sizeof *f, NUV);
+  memset(f, 0, sizeof *f);
+  f->loop = LOOP(L);
+  lua_pushvalue(L, META);
+  lua_setmetatable(L, -2);
   return f;
 }
 
@@ -148,9 +172,10 @@ static void push_timeout(lua_State *L, double after) {
   lua_call(L, 2, 1);
 }
 
-/* deadline_fire(f, after): fails f with Timeout.  Runs protected. */
+/* deadline_fire(f, after): fails f with Timeout.  Runs protected, from
+** C: no upvalues. */
 static int deadline_fire(lua_State *L) {
-  lx_future *f = checkfuture(L, 1);
+  lx_future *f = (lx_future *)luaL_checkudata(L, 1, LX_FUTURE_META);
   push_timeout(L, lua_tonumber(L, 2));
   lua_pushnil(L);
   fail(L, 1, f, -2, -1);
@@ -368,36 +393,25 @@ static const luaL_Reg meta[] = {
   {NULL, NULL}
 };
 
-void lx_future_open(lua_State *L) {
-  luaL_newmetatable(L, LX_FUTURE_META);     /* loop meta */
-  lua_pushvalue(L, -2);
-  luaL_setfuncs(L, meta, 1);
-  luaL_newlibtable(L, methods);             /* loop meta methods */
-  lua_pushvalue(L, -3);
-  luaL_setfuncs(L, methods, 1);
-  lua_pushvalue(L, -1);
-  lua_setfield(L, -3, "__index");
-  lua_remove(L, -2);                        /* loop methods */
-  lua_remove(L, -2);                        /* methods */
-}
-
 /* }=================================================================== */
 
 /* {===================================================================
 ** Bindings
 ** ==================================================================== */
 
-int lx_future_lnew(lua_State *L) {
-  lx_future_new(L, LOOP(L));
+static int l_new(lua_State *L) {
+  newfuture(L);
   return 1;
 }
 
-int lx_future_lask(lua_State *L) {
+/* core.ask_future(owner [, timeout]): the future of an ask to the actor
+** running on coroutine `owner`. */
+static int l_ask(lua_State *L) {
   lx_loop *lp = LOOP(L);
   lx_future *f;
   double timeout = luaL_optnumber(L, 2, -1);
   luaL_checktype(L, 1, LUA_TTHREAD);
-  f = lx_future_new(L, lp);
+  f = newfuture(L);
   lua_pushvalue(L, 1);
   lua_setiuservalue(L, -2, UV_OWNER);
   if (timeout >= 0) {
@@ -419,7 +433,7 @@ int lx_future_lask(lua_State *L) {
 
 /* core.reply(f, true, ...) or core.reply(f, false, err, traceback):
 ** resolves f unless it already is (a late reply after a timeout). */
-int lx_future_lreply(lua_State *L) {
+static int l_reply(lua_State *L) {
   lx_future *f = checkfuture(L, 1);
   if (f->state != PENDING) return 0;
   if (lua_toboolean(L, 2)) resolve(L, 1, f, lua_gettop(L) - 2);
@@ -431,11 +445,41 @@ int lx_future_lreply(lua_State *L) {
 }
 
 /* core.observed(f [, mark]) → whether anything read f. */
-int lx_future_lobserved(lua_State *L) {
+static int l_observed(lua_State *L) {
   lx_future *f = checkfuture(L, 1);
   if (lua_toboolean(L, 2)) f->observed = 1;
   lua_pushboolean(L, f->observed);
   return 1;
+}
+
+static const luaL_Reg core_funcs[] = {
+  {"future", l_new},
+  {"ask_future", l_ask},
+  {"reply", l_reply},
+  {"observed", l_observed},
+  {NULL, NULL}
+};
+
+void lx_future_open(lua_State *L, int core) {
+  lx_loop *lp = (lx_loop *)lua_touserdata(L, -1);
+  core = lua_absindex(L, core);
+  lua_pop(L, 1);
+  luaL_newmetatable(L, LX_FUTURE_META);     /* meta */
+  lua_pushlightuserdata(L, lp);
+  lua_pushvalue(L, -2);
+  luaL_setfuncs(L, meta, 2);
+  luaL_newlibtable(L, methods);             /* meta methods */
+  lua_pushlightuserdata(L, lp);
+  lua_pushvalue(L, -3);
+  luaL_setfuncs(L, methods, 2);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, -3, "__index");
+  lua_pushvalue(L, core);                   /* meta methods core */
+  lua_pushlightuserdata(L, lp);
+  lua_pushvalue(L, -4);
+  luaL_setfuncs(L, core_funcs, 2);
+  lua_pop(L, 1);
+  lua_remove(L, -2);                        /* methods */
 }
 
 /* }=================================================================== */

@@ -25,10 +25,11 @@
 
 typedef struct lx_future lx_future;
 
-/* Registers the Future metatable; the methods table is left on the stack
-** so the Lua side can add to it.  `loop` is at the top of the stack and
-** becomes upvalue 1 of every method (pops it). */
-void lx_future_open(lua_State *L);
+/* Registers the Future metatable and puts core.future, core.ask_future,
+** core.reply and core.observed into the table at `core`.  The loop (a
+** light userdata) is at the top of the stack and is popped; the methods
+** table is pushed so the Lua side can add to it. */
+void lx_future_open(lua_State *L, int core);
 
 /* Pushes a new pending future. */
 lx_future *lx_future_new(lua_State *L, lx_loop *lp);
@@ -36,10 +37,5 @@ lx_future *lx_future_new(lua_State *L, lx_loop *lp);
 /* Takes a waiting proc off the future it waits on. */
 void lx_future_unwait(lx_proc *p);
 
-/* Bindings for lib_lactor.c (upvalue 1: the loop). */
-int lx_future_lnew(lua_State *L);     /* lactor.future() */
-int lx_future_lask(lua_State *L);     /* core.ask_future(owner [, timeout]) */
-int lx_future_lreply(lua_State *L);   /* core.reply(f, ok, ...): late-safe set */
-int lx_future_lobserved(lua_State *L);
 
 #endif

@@ -241,10 +241,6 @@ static const luaL_Reg funcs[] = {
   {"procs", l_procs},
   {"state", l_state},
   {"uuid", l_uuid},
-  {"future", lx_future_lnew},
-  {"ask_future", lx_future_lask},
-  {"reply", lx_future_lreply},
-  {"observed", lx_future_lobserved},
   {"after", lx_timer_lafter},
   {"every", lx_timer_levery},
   {"cancel_timers", lx_timer_lcancel_all},
@@ -258,7 +254,7 @@ int lx_open_core(lua_State *L, lx_loop *lp) {
   lua_pushlightuserdata(L, lp);
   luaL_setfuncs(L, funcs, 1);
   lua_pushlightuserdata(L, lp);
-  lx_future_open(L);
+  lx_future_open(L, -2);
   lua_setfield(L, -2, "Future");
   lx_timer_open(L);
   return 1;
