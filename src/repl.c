@@ -349,9 +349,7 @@ static void on_line(char *line) {
   uninstall();
   ev_io_stop(R.ev, &R.input);
   R.column0 = 1;              /* readline moved to a new line */
-  if (line == NULL) {         /* Ctrl-D */
-    fputc('\n', R.term);
-    fflush(R.term);
+  if (line == NULL) {         /* Ctrl-D: readline moved to a new line */
     end_of_input();
     return;
   }

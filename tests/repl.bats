@@ -1,0 +1,501 @@
+load helpers
+bats_require_minimum_version 1.5.0
+
+# The REPL (SPEC section 9). A terminal feature is tested in a terminal:
+# lactor runs in a tmux pane of 100x30, keys are sent with send-keys, and
+# the screen is read back with capture-pane, as a person would see it.
+# Piped input (no terminal) is tested with plain runs at the end.
+
+setup() {
+	unset LUA_INIT LUA_INIT_5_4
+	SOCK="$BATS_TEST_TMPDIR/tmux.sock"    # a private server per test
+	export LACTOR_HISTORY="$BATS_TEST_TMPDIR/history"
+	# No status line: the pane is the whole screen; a finished lactor
+	# leaves its pane (and exit status) behind.
+	printf 'set -g status off\nset -g remain-on-exit on\n' >"$BATS_TEST_TMPDIR/tmux.conf"
+	VERSION_LINE=$("$LACTOR" --version)
+}
+
+teardown() {
+	tmux -S "$SOCK" kill-server 2>/dev/null || true
+}
+
+# start ARGS...: lactor ARGS in a new terminal; waits for the first prompt.
+start() {
+	local cmd
+	printf -v cmd '%q ' env LACTOR_HISTORY="$LACTOR_HISTORY" INPUTRC=/dev/null \
+		"$LACTOR" "$@"
+	rm -f "$BATS_TEST_TMPDIR/status"
+	cmd+="; echo \$? >$(printf %q "$BATS_TEST_TMPDIR/status")"
+	tmux -S "$SOCK" -f "$BATS_TEST_TMPDIR/tmux.conf" \
+		new-session -d -x 100 -y 30 -s repl "$cmd"
+	wait_for '>'
+}
+
+# The screen (and what scrolled off it), without trailing blank lines.
+screen() {
+	tmux -S "$SOCK" capture-pane -p -S - -t repl
+}
+
+# wait_for TEXT: until the screen shows TEXT, for at most 10 s.
+wait_for() {
+	local i s
+	for ((i = 0; i < 200; i++)); do
+		s=$(screen)
+		[[ $s == *"$1"* ]] && return 0
+		sleep 0.05
+	done
+	fail "$(printf 'the screen never showed:\n%s\n--- screen:\n%s' "$1" "$s")"
+}
+
+# wait_screen EXPECTED: until the screen is exactly EXPECTED, for at most
+# 10 s; fails showing both.
+wait_screen() {
+	local i s
+	for ((i = 0; i < 200; i++)); do
+		s=$(screen)
+		[[ $s == "$1" ]] && return 0
+		sleep 0.05
+	done
+	fail "$(printf -- '--- expected screen:\n%s\n--- screen:\n%s' "$1" "$s")"
+}
+
+# type_line TEXT: types TEXT (literally) and Enter.
+type_line() {
+	tmux -S "$SOCK" send-keys -t repl -l "$1"
+	tmux -S "$SOCK" send-keys -t repl Enter
+}
+
+keys() {
+	tmux -S "$SOCK" send-keys -t repl "$@"
+}
+
+# The exit status of lactor in the pane, once it has ended (10 s at most).
+exit_status() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		[[ -s $BATS_TEST_TMPDIR/status ]] && break
+		sleep 0.05
+	done
+	cat "$BATS_TEST_TMPDIR/status"
+}
+
+# --- in a terminal --------------------------------------------------------------
+
+@test "with no script on a terminal, the REPL shows the version, a prompt and each line's results" {
+	start
+	type_line '1 + 1'
+	type_line '{b = 2, a = {1, 2, "x"}, [10] = true}'
+	type_line '"text", nil, 3'
+	type_line 'x = 5'
+	type_line 'x'
+	wait_screen "$VERSION_LINE
+> 1 + 1
+2
+> {b = 2, a = {1, 2, \"x\"}, [10] = true}
+{ [10] = true, a = { 1, 2, \"x\" }, b = 2 }
+> \"text\", nil, 3
+text    nil     3
+> x = 5
+> x
+5
+>"
+}
+
+@test "an unfinished chunk continues on a >> line" {
+	start
+	type_line 'function twice(n)'
+	type_line '  return 2 * n'
+	type_line 'end'
+	type_line 'twice(21)'
+	wait_screen "$VERSION_LINE
+> function twice(n)
+>>   return 2 * n
+>> end
+> twice(21)
+42
+>"
+}
+
+@test "an error prints without the lactor: prefix and the REPL carries on" {
+	start
+	type_line 'error("boom")'
+	type_line 'x x'
+	type_line '1 + 1'
+	wait_screen "$VERSION_LINE
+> error(\"boom\")
+stdin:1: boom
+stack traceback:
+        [C]: in function 'error'
+        stdin:1: in main chunk
+> x x
+stdin:1: syntax error near 'x'
+> 1 + 1
+2
+>"
+}
+
+@test "-i runs the script, then the REPL sees its globals and actors" {
+	local s
+	s=$(script actors.lua <<'LUA'
+Counter = lactor.class("Counter")
+function Counter:init() self.n = 0 end
+function Counter:on_receive(k) self.n = self.n + k; return self.n end
+counter = Counter:start()
+print("script ran")
+LUA
+)
+	start -i "$s"
+	type_line 'counter:ask(5):get()'
+	type_line 'counter:ask(2):get()'
+	wait_screen "$VERSION_LINE
+script ran
+> counter:ask(5):get()
+5
+> counter:ask(2):get()
+7
+>"
+}
+
+@test "a get at the prompt waits while the actor works, then prints its reply" {
+	local s
+	s=$(script waiter.lua <<LUA
+local Waiter = lactor.class("Waiter")
+function Waiter:on_receive(msg)
+  while not io.open("$BATS_TEST_TMPDIR/go") do lactor.sleep(0.02) end
+  return "reply to " .. msg
+end
+w = Waiter:start()
+LUA
+)
+	start -i "$s"
+	type_line 'w:ask("hello"):get()'
+	# The actor cannot answer before the file exists: no result, no prompt.
+	wait_screen "$VERSION_LINE
+> w:ask(\"hello\"):get()"
+	touch "$BATS_TEST_TMPDIR/go"
+	wait_screen "$VERSION_LINE
+> w:ask(\"hello\"):get()
+reply to hello
+>"
+}
+
+@test "Ctrl-C cancels a line that waits and brings the prompt back" {
+	start
+	type_line 'f = lactor.future()'
+	type_line 'f:get()'
+	wait_for '> f:get()'
+	keys C-c
+	wait_for 'interrupted!'
+	type_line 'f:set(7)'
+	type_line 'f'
+	wait_screen "$VERSION_LINE
+> f = lactor.future()
+> f:get()
+^Cinterrupted!
+> f:set(7)
+> f
+Future(ok: 7)
+>"
+}
+
+@test "Ctrl-C cancels a spinning line even without preemption" {
+	start --slice 0
+	type_line 'while true do end'
+	wait_for '> while true do end'
+	keys C-c
+	wait_for 'interrupted!'
+	type_line 'while true do pcall(function() while true do end end) end'
+	wait_for 'end) end'
+	keys C-c
+	wait_for 'end) end
+^Cinterrupted!'
+	type_line '1 + 1'
+	wait_screen "$VERSION_LINE
+> while true do end
+^Cinterrupted!
+> while true do pcall(function() while true do end end) end
+^Cinterrupted!
+> 1 + 1
+2
+>"
+}
+
+@test "Ctrl-C cancels a spinning line that preemption keeps yielding" {
+	start
+	type_line 'while true do end'
+	wait_for '> while true do end'
+	keys C-c
+	wait_for 'interrupted!'
+	type_line '"back"'
+	wait_screen "$VERSION_LINE
+> while true do end
+^Cinterrupted!
+> \"back\"
+back
+>"
+}
+
+@test "Ctrl-C at the prompt clears the line being typed" {
+	start
+	keys -l 'print("never")'
+	wait_for '> print("never")'
+	keys C-c
+	wait_for '^C'
+	keys -l 'function f()'
+	keys Enter
+	wait_for '>>'
+	keys C-c
+	type_line '1 + 1'
+	wait_screen "$VERSION_LINE
+> print(\"never\")^C
+> function f()
+>> ^C
+> 1 + 1
+2
+>"
+}
+
+@test "Ctrl-D stops every actor, whose on_stop runs, and exits 0" {
+	local s
+	s=$(script stop.lua <<'LUA'
+local A = lactor.class("A")
+function A:init(name) self.name = name end
+function A:on_stop() print(self.name .. " stops") end
+A:start("first")
+A:start("second")
+lactor.every(0.5, function() end)      -- a timer does not keep it alive
+LUA
+)
+	start -i "$s"
+	keys C-d
+	run exit_status
+	assert_output 0
+	assert_equal "$(screen | sed '/^Pane is dead/d')" "$VERSION_LINE
+>
+second stops
+first stops"
+}
+
+@test "actor output appears above the prompt and the half-typed line stays intact" {
+	local s
+	s=$(script talker.lua <<LUA
+local t
+t = lactor.every(0.02, function()
+  if io.open("$BATS_TEST_TMPDIR/go") then
+    t:cancel()
+    print("from the actor")
+    io.stderr:write("on stderr\n")
+    io.write("no newline")
+  end
+end)
+LUA
+)
+	start -i "$s"
+	keys -l 'print("half'
+	wait_for '> print("half'
+	touch "$BATS_TEST_TMPDIR/go"
+	wait_screen "$VERSION_LINE
+from the actor
+on stderr
+no newline
+> print(\"half"
+	keys -l ' typed")'
+	keys Enter
+	wait_screen "$VERSION_LINE
+from the actor
+on stderr
+no newline
+> print(\"half typed\")
+half typed
+>"
+}
+
+@test "history is kept across two sessions" {
+	start
+	type_line 'x = 40 + 2'
+	keys C-d
+	run exit_status
+	assert_output 0
+	tmux -S "$SOCK" kill-server
+	start
+	keys Up
+	wait_for '> x = 40 + 2'
+	keys Enter
+	type_line 'x'
+	wait_screen "$VERSION_LINE
+> x = 40 + 2
+> x
+42
+>"
+	run cat "$LACTOR_HISTORY"
+	assert_output "x = 40 + 2
+x = 40 + 2
+x"
+}
+
+@test "Tab completes globals, fields after . and methods after :" {
+	start
+	keys -l 'lactor.spa'
+	keys Tab
+	wait_for '> lactor.spawn'
+	keys C-u
+	type_line 'f = lactor.future()'
+	keys -l 'f:is_'
+	keys Tab
+	wait_for '> f:is_ready'
+	keys -l '()'
+	keys Enter
+	keys -l 'tostri'
+	keys Tab
+	wait_for '> tostring'
+	keys -l '(1)'
+	keys Enter
+	wait_screen "$VERSION_LINE
+> f = lactor.future()
+> f:is_ready()
+false
+> tostring(1)
+1
+>"
+}
+
+@test "results print as refs, futures with their state, and lactor.ps() as a table" {
+	start
+	type_line 'A = lactor.class("Alpha") a = A:start()'
+	type_line 'lactor.register("boss", a)'
+	type_line 'lactor.ps()'
+	type_line 'lactor.future()'
+	wait_for 'Future(pending)'
+	local urn
+	urn=$(screen | sed -n 's/^ActorRef(Alpha, \(urn:uuid:[0-9a-f-]*\))$/\1/p')
+	[[ -n $urn ]] || fail "no ActorRef(Alpha, urn:...) on the screen"
+	wait_screen "$VERSION_LINE
+> A = lactor.class(\"Alpha\") a = A:start()
+> lactor.register(\"boss\", a)
+ActorRef(Alpha, $urn)
+> lactor.ps()
+URN                                            CLASS  NAME  STATE  MAILBOX  PROCESSED
+$urn  Alpha  boss  idle         0          0
+> lactor.future()
+Future(pending)
+>"
+}
+
+# --- without a terminal -----------------------------------------------------------
+
+@test "with stdin not a terminal, -i reads lines without prompts and ends at EOF" {
+	run -0 --separate-stderr lactor -i <<'IN'
+1 + 1
+t = {1, 2, nested = {deep = {deeper = {deepest = {1}}}}, name = "t"}
+t
+t.self = t
+t
+s = "line\nbreak"
+{s}
+IN
+	assert_equal "$stderr" ""
+	assert_output "$VERSION_LINE
+2
+{ 1, 2, name = \"t\", nested = { deep = { deeper = { deepest = {...} } } } }
+{
+  1,
+  2,
+  name = \"t\",
+  nested = { deep = { deeper = { deepest = {...} } } },
+  self = <cycle>
+}
+{ \"line\\nbreak\" }"
+}
+
+@test "a long table is shown one entry per line" {
+	run -0 lactor -i <<'IN'
+{alpha = "aaaaaaaaaaaaaaaa", beta = "bbbbbbbbbbbbbbbbbbbb", gamma = {1, 2, 3}, delta = "dddddddddddd"}
+IN
+	assert_output "$VERSION_LINE
+{
+  alpha = \"aaaaaaaaaaaaaaaa\",
+  beta = \"bbbbbbbbbbbbbbbbbbbb\",
+  delta = \"dddddddddddd\",
+  gamma = { 1, 2, 3 }
+}"
+}
+
+@test "piped input: errors go to stderr without the prefix, and the next lines still run" {
+	run -0 --separate-stderr lactor -i <<'IN'
+error({code = 1})
+lactor.future():get(0.01)
+local x = 
+  1 + 
+  2 print(x)
+IN
+	assert_output "$VERSION_LINE
+3"
+	assert_equal "${stderr_lines[0]}" "(error object is a table value)"
+	assert_equal "${stderr_lines[1]}" "stack traceback:"
+	assert_equal "${stderr_lines[3]}" "	stdin:1: in main chunk"
+	assert_equal "${stderr_lines[4]}" "Timeout: timed out after 0.01 s"
+}
+
+@test "the end of piped input in an unfinished chunk is reported, and lactor exits 0" {
+	run -0 --separate-stderr lactor -i <<'IN'
+print("before")
+function f()
+  return 1
+IN
+	assert_output "$VERSION_LINE
+before"
+	assert_equal "$stderr" "stdin:2: 'end' expected (to close 'function' at line 1) near <eof>"
+}
+
+@test "at the end of piped input the actors stop, newest first, and lactor exits 0" {
+	run -0 lactor -i <<'IN'
+A = lactor.class("A") function A:init(n) self.n = n end
+function A:on_stop() print(self.n .. " stops") end
+for n = 1, 3 do A:start(n) end
+t = lactor.every(0.5, function() end)
+IN
+	assert_output "$VERSION_LINE
+3 stops
+2 stops
+1 stops"
+}
+
+@test "a piped line that waits forever is a deadlock at EOF, not a hang" {
+	run -1 --separate-stderr lactor -i <<'IN'
+print("waiting")
+lactor.future():get()
+print("never")
+IN
+	assert_output "$VERSION_LINE
+waiting"
+	assert_equal "${stderr_lines[0]}" "lactor: deadlock: 1 coroutine(s) waiting on futures that can never resolve"
+}
+
+@test "lactor.exit(n) at the REPL ends the run with status n" {
+	run -3 lactor -i <<'IN'
+A = lactor.class("A") function A:on_stop() print("stopped") end A:start()
+lactor.exit(3)
+print("never")
+IN
+	assert_output "$VERSION_LINE
+stopped"
+}
+
+@test "-i after a failing script exits 1 without a REPL" {
+	local s
+	s=$(script bad.lua <<'LUA'
+error("bad script", 0)
+LUA
+)
+	run -1 --separate-stderr lactor -i "$s" <<<'print("never")'
+	assert_output "$VERSION_LINE"
+	assert_equal "${stderr_lines[0]}" "lactor: bad script"
+}
+
+@test "-i with -t and no --input is a usage error: both would read stdin" {
+	run -2 --separate-stderr lactor -i -t sink -e 'x = 1'
+	assert_output ""
+	assert_equal "${stderr_lines[0]}" "lactor: '-i' and '-t' would both read stdin: give the records with --input FILE"
+	assert_equal "${stderr_lines[1]}" "usage: lactor [options] [script [args...]]"
+}
