@@ -14,6 +14,7 @@
 #include <lauxlib.h>
 
 #include "future.h"
+#include "input.h"
 #include "lib_lactor.h"
 #include "loop.h"
 #include "timer.h"
@@ -241,6 +242,10 @@ static const luaL_Reg funcs[] = {
   {"procs", l_procs},
   {"state", l_state},
   {"uuid", l_uuid},
+  {"input_attach", lx_input_lattach},
+  {"input_close", lx_input_lclose},
+  {"input_defaults", lx_input_ldefaults},
+  {"input_rejected", lx_input_lrejected},
   {"after", lx_timer_lafter},
   {"every", lx_timer_levery},
   {"cancel_timers", lx_timer_lcancel_all},

@@ -13,6 +13,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
+#include "input.h"
 #include "loop.h"
 #include "preempt.h"
 #include "repl.h"
@@ -282,6 +283,7 @@ int main(int argc, char **argv) {
   o.slice = 10;                  /* milliseconds */
   status = collect(argc, argv, &o);
   if (status >= 0) return status;
+  lx_input_guard_stdin();
   /* A closed stdout pipe ends lactor as it ends cat, even when the parent
   ** ignored SIGPIPE for us. */
   signal(SIGPIPE, SIG_DFL);
@@ -301,6 +303,12 @@ int main(int argc, char **argv) {
   /* No script and no -e on a terminal: the REPL, after the version, as
   ** lua does. */
   if (!o.script && !o.has_e && !o.has_v && isatty(0)) o.has_i = o.has_v = 1;
+  if (lx_input_defaults(L, rt->loop, o.input, o.format) != 0) {
+    fprintf(stderr, "%s: cannot open %s: %s\n", progname, o.input,
+            strerror(errno));
+    lx_runtime_free(rt);
+    return EXIT_USAGE;
+  }
   if (o.has_v) print_version();
   if (o.has_W) lua_warning(L, "@on", 0);
   script = o.script;
@@ -319,6 +327,11 @@ int main(int argc, char **argv) {
   if (status < 0 && o.has_i) {   /* the REPL: after everything else */
     lx_repl_push_step(L);
     add_step(L, steps, 0);
+  }
+  if (status < 0 && o.to) {      /* -t NAME: after the last step */
+    lx_input_push_to(L);
+    lua_pushstring(L, o.to);
+    add_step(L, steps, 1);
   }
   if (status < 0) {
     lua_pushcfunction(L, run_steps);

@@ -51,7 +51,7 @@
 enum {
   PROMPTING,   /* waiting for a line */
   RUNNING,     /* a line's task runs */
-  FINISHED,    /* the prompt is due (on_wake shows it) */
+  FINISHED,    /* the prompt is due (on_later shows it) */
   OVER         /* input ended, or the run is ending */
 };
 

@@ -60,10 +60,28 @@ wait_screen() {
 	fail "$(printf -- '--- expected screen:\n%s\n--- screen:\n%s' "$1" "$s")"
 }
 
-# type_line TEXT: types TEXT (literally) and Enter.
-type_line() {
+# send_line TEXT: types TEXT (literally) and Enter.
+send_line() {
 	tmux -S "$SOCK" send-keys -t repl -l "$1"
 	tmux -S "$SOCK" send-keys -t repl Enter
+}
+
+# type_line TEXT: send_line, then waits for the next prompt, so that the
+# next keys are not typed ahead while the line runs (the terminal would
+# echo them in the middle of its output, as it does for any program).
+type_line() {
+	local before i s last
+	before=$(screen | grep -c '^>')
+	send_line "$1"
+	for ((i = 0; i < 200; i++)); do
+		s=$(screen)
+		last=$(tail -n 1 <<<"$s")
+		if (($(grep -c '^>' <<<"$s") > before)) && [[ $last == '>' || $last == '>>' ]]; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	fail "$(printf 'no prompt after %s\n--- screen:\n%s' "$1" "$s")"
 }
 
 keys() {
@@ -169,7 +187,7 @@ w = Waiter:start()
 LUA
 )
 	start -i "$s"
-	type_line 'w:ask("hello"):get()'
+	send_line 'w:ask("hello"):get()'
 	# The actor cannot answer before the file exists: no result, no prompt.
 	wait_screen "$VERSION_LINE
 > w:ask(\"hello\"):get()"
@@ -183,15 +201,16 @@ reply to hello
 @test "Ctrl-C cancels a line that waits and brings the prompt back" {
 	start
 	type_line 'f = lactor.future()'
-	type_line 'f:get()'
-	wait_for '> f:get()'
+	send_line 'print("waiting") f:get()'
+	wait_for $'\nwaiting'
 	keys C-c
 	wait_for 'interrupted!'
 	type_line 'f:set(7)'
 	type_line 'f'
 	wait_screen "$VERSION_LINE
 > f = lactor.future()
-> f:get()
+> print(\"waiting\") f:get()
+waiting
 ^Cinterrupted!
 > f:set(7)
 > f
@@ -201,20 +220,21 @@ Future(ok: 7)
 
 @test "Ctrl-C cancels a spinning line even without preemption" {
 	start --slice 0
-	type_line 'while true do end'
-	wait_for '> while true do end'
+	send_line 'print("spinning") while true do end'
+	wait_for $'\nspinning'
 	keys C-c
 	wait_for 'interrupted!'
-	type_line 'while true do pcall(function() while true do end end) end'
-	wait_for 'end) end'
+	send_line 'print("in pcall") while true do pcall(function() while true do end end) end'
+	wait_for $'\nin pcall'
 	keys C-c
-	wait_for 'end) end
-^Cinterrupted!'
+	wait_for $'in pcall\n^Cinterrupted!'
 	type_line '1 + 1'
 	wait_screen "$VERSION_LINE
-> while true do end
+> print(\"spinning\") while true do end
+spinning
 ^Cinterrupted!
-> while true do pcall(function() while true do end end) end
+> print(\"in pcall\") while true do pcall(function() while true do end end) end
+in pcall
 ^Cinterrupted!
 > 1 + 1
 2
@@ -223,13 +243,14 @@ Future(ok: 7)
 
 @test "Ctrl-C cancels a spinning line that preemption keeps yielding" {
 	start
-	type_line 'while true do end'
-	wait_for '> while true do end'
+	send_line 'print("spinning") while true do end'
+	wait_for $'\nspinning'
 	keys C-c
 	wait_for 'interrupted!'
 	type_line '"back"'
 	wait_screen "$VERSION_LINE
-> while true do end
+> print(\"spinning\") while true do end
+spinning
 ^Cinterrupted!
 > \"back\"
 back

@@ -287,6 +287,9 @@ end
 
 function M.count() return nlive end
 
+-- Records of the input (input.lua) are tells too.
+function M.count_sent(n) sent = sent + n end
+
 function M.stats()
   local handled = handled_by_dead
   for c in pairs(live) do handled = handled + processed(c) end

@@ -6,6 +6,7 @@ local core = require("lactor.core")
 local errors = require("lactor.errors")
 local task = require("lactor.task")
 local actor = require("lactor.actor")
+local input = require("lactor.input")
 local proxy = require("lactor.proxy")
 local registry = require("lactor.registry")
 local inspect = require("lactor.inspect")
@@ -31,6 +32,11 @@ local lactor = {
   class = actor.class,
   start = actor.start,
 
+  input = input.input,
+  emit = input.emit,
+  null = input.null,
+  EOF = input.EOF,
+
   traversable = proxy.traversable,
   registry = registry.registry,
   register = registry.register,
@@ -49,6 +55,7 @@ function lactor.stats()
   return {
     alive = actor.count(), started = started, crashed = crashed,
     sent = sent, handled = handled, dead_letters = dead_letters,
+    rejected = core.input_rejected(),
     tasks = tasks, timers = timers,
     memory = math.floor(collectgarbage("count") * 1024),
   }
@@ -71,6 +78,7 @@ core.set_hooks({
   end,
 
   shutdown = function()
+    input.shutdown()
     core.cancel_timers()
     actor.kill_all()
   end,
