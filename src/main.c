@@ -333,11 +333,6 @@ int main(int argc, char **argv) {
     lx_repl_push_step(L);
     add_step(L, steps, 0);
   }
-  if (status < 0 && o.to) {      /* -t NAME: after the last step */
-    lx_input_push_to(L);
-    lua_pushstring(L, o.to);
-    add_step(L, steps, 1);
-  }
   if (status < 0) {
     lua_pushcfunction(L, run_steps);
     lua_pushnil(L);                              /* no owner */
