@@ -76,7 +76,8 @@ deps:
 	fi
 
 demo: deps all
-	printf 'alpha\nbeta\ngamma\n' | $(OUT)/lactor lua/examples/demo.lua
+	printf 'The cat sat on the mat.\nThe dog sat too.\nThe end\n' | \
+		$(OUT)/lactor lua/examples/demo.lua
 
 test: deps all
 	bats $(BATS)

@@ -711,3 +711,16 @@ readme_pipeline() {
 @test "the README's sum pipeline (on_eof message) prints what the README shows" {
 	readme_pipeline sum
 }
+
+@test "make demo's pipeline (lua/examples/demo.lua) counts words through actors" {
+	run -0 --separate-stderr feed 'The cat sat on the mat.\nThe dog sat too.\nThe end\n' "$REPO/lua/examples/demo.lua"
+	assert_output - <<'OUT'
+the    4
+sat    2
+cat    1
+dog    1
+end    1
+[["the",4],["sat",2],["cat",1],["dog",1],["end",1]]
+OUT
+	assert_equal "$stderr" ""
+}
