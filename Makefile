@@ -42,7 +42,7 @@ BATS      = $(sort $(wildcard tests/*.bats))
 
 DEBS      = build-essential pkg-config liblua5.4-dev lua5.4 libev-dev \
             lua-cjson-dev lua-cjson libreadline-dev bats bats-assert \
-            bats-support tmux valgrind
+            bats-support tmux valgrind time
 SUDO      = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps demo test check valgrind bench install uninstall clean
