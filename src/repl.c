@@ -168,10 +168,12 @@ static void cancel(void) {
   due();
 }
 
-/* done(): the line's task ends (called last by repl.lua). */
+/* done(): the line's task ends (called last by repl.lua).  A Ctrl-C
+** that came while it ran was for it, even if the hook never fired. */
 static int l_done(lua_State *L) {
   lua_sethook(L, NULL, 0, 0);
   R.line = NULL;
+  R.interrupted = 0;
   if (R.state == RUNNING) due();
   return 0;
 }
@@ -554,13 +556,14 @@ static void on_wake(struct ev_loop *ev, ev_async *w, int revents) {
   if (R.interrupted) {
     R.interrupted = 0;
     if (R.state == RUNNING) cancel();
-    else if (R.state == PROMPTING) {
-      if (!R.tty) {                    /* nothing to cancel: as without */
-        lx_loop_shutdown(R.lp, 128 + SIGINT);   /* the REPL */
-        return;
-      }
+    else if (!R.tty) {                 /* nothing to cancel: as without */
+      lx_loop_shutdown(R.lp, 128 + SIGINT);     /* the REPL */
+      return;
+    }
+    else {
       call("reset", 0, 0);             /* drops an unfinished chunk */
       R.prompt = PROMPT1;
+      if (R.state == FINISHED) return; /* a fresh prompt is on its way */
 #ifdef LX_READLINE
       if (R.editing) {
         clear_line();

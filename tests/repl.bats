@@ -18,6 +18,9 @@ setup() {
 
 teardown() {
 	tmux -S "$SOCK" kill-server 2>/dev/null || true
+	if [[ -n ${BG_PID-} ]]; then
+		kill -KILL "$BG_PID" 2>/dev/null || true
+	fi
 }
 
 # start ARGS...: lactor ARGS in a new terminal; waits for the first prompt.
@@ -519,4 +522,69 @@ LUA
 	assert_output ""
 	assert_equal "${stderr_lines[0]}" "lactor: '-i' and '-t' would both read stdin: give the records with --input FILE"
 	assert_equal "${stderr_lines[1]}" "usage: lactor [options] [script [args...]]"
+}
+
+# start_piped ARGS...: lactor ARGS in the background, reading the fifo that
+# fd 4 writes, with SIGINT as a terminal user's; output in out and err.
+start_piped() {
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	env --default-signal=INT "$LACTOR" "$@" <"$BATS_TEST_TMPDIR/in" \
+		>"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	BG_PID=$!
+	exec 4>"$BATS_TEST_TMPDIR/in"
+}
+
+# file_has FILE TEXT: until FILE holds TEXT, for at most 10 s.
+file_has() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		[[ $(cat "$1") == *"$2"* ]] && return 0
+		sleep 0.05
+	done
+	fail "$(printf '%s never held %s:\n%s' "$1" "$2" "$(cat "$1")")"
+}
+
+# wait_bg: the background lactor's exit status in BG_STATUS, once it has
+# ended; one still running after 10 s is killed (and the test fails).
+wait_bg() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		kill -0 "$BG_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -KILL "$BG_PID" 2>/dev/null && echo "lactor was still running" >&2
+	BG_STATUS=0
+	wait "$BG_PID" || BG_STATUS=$?
+	BG_PID=
+}
+
+@test "piped input: SIGINT cancels the running line and the next lines still run" {
+	start_piped -i --slice 0
+	echo 'print("spinning") while true do end' >&4
+	file_has "$BATS_TEST_TMPDIR/out" spinning
+	kill -INT "$BG_PID"
+	file_has "$BATS_TEST_TMPDIR/err" 'interrupted!'
+	echo 'print("after")' >&4
+	exec 4>&-
+	wait_bg
+	assert_equal "$BG_STATUS" 0
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/out")" "$VERSION_LINE
+spinning
+after"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" "interrupted!"
+}
+
+@test "piped input: SIGINT with no line running stops the actors and exits 130" {
+	start_piped -i
+	# "ready" comes from a timer: the line has ended by then.
+	echo 'A = lactor.class("A") function A:on_stop() print("stopped") end A:start()' >&4
+	echo 't = lactor.after(0.01, print, "ready")' >&4
+	file_has "$BATS_TEST_TMPDIR/out" ready
+	kill -INT "$BG_PID"
+	wait_bg
+	exec 4>&-
+	assert_equal "$BG_STATUS" 130
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/out")" "$VERSION_LINE
+ready
+stopped"
 }
