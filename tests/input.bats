@@ -623,15 +623,18 @@ lactor.after(0, function() io.open(os.getenv("READY"), "w"):close() end)' \
 
 @test "stdin's file flags are given back: a shell reading it afterwards is not broken" {
 	hold_fifo shared
+	# The shell and lactor share one open file description of the fifo; the
+	# second line is written once lactor has exited.
 	run -0 timeout 10 bash -c '
 		{ "$LACTOR" -e "lactor.input(function(self, m) print(\"lactor got \" .. m); lactor.exit(0) end)"
+		  touch "$2"
 		  read -r line && echo "shell read $line"
 		} <"$1" &
 		exec 3>"$1"
 		echo first >&3
-		sleep 0.3
+		while [ ! -e "$2" ]; do sleep 0.02; done
 		echo second >&3
-		wait' _ "$FIFO"
+		wait' _ "$FIFO" "$BATS_TEST_TMPDIR/exited"
 	assert_output "$(printf 'lactor got first\nshell read second')"
 }
 
