@@ -345,14 +345,19 @@ lactor.input(target)'
 # --- on_eof ------------------------------------------------------------------
 
 @test "on_eof stop (the default) stops the target after the last record" {
-	run -0 feed 'a\nb\n' -e "$TARGET" -e 'lactor.input(target)
-lactor.after(0.05, function() print("alive", target:is_alive()) end)'
-	assert_output "$(printf 'got a\ngot b\nstopped\nalive\tfalse')"
+	# A pending timer holds off the natural end: only on_eof can stop it.
+	run -0 feed 'a\nb\n' -e "$TARGET" -e 'local t = lactor.after(30, function() print("not stopped") lactor.exit(1) end)
+function target.class:on_stop() print("stopped", target:is_alive()) t:cancel() end
+lactor.input(target)'
+	assert_output "$(printf 'got a\ngot b\nstopped\tfalse')"
 }
 
 @test "on_eof message sends lactor.EOF after the last record and leaves the target running" {
-	run -0 feed 'a\nb\n' -e "$TARGET" -e 'lactor.input(target, {on_eof = "message"})
-lactor.after(0.05, function() print("alive", target:is_alive()) end)'
+	run -0 feed 'a\nb\n' -e "$TARGET" -e 'function target.class:on_receive(m)
+  print("got " .. tostring(m))
+  if m == lactor.EOF then lactor.after(0.1, function() print("alive", target:is_alive()) end) end
+end
+lactor.input(target, {on_eof = "message"})'
 	assert_output "$(printf 'got a\ngot b\ngot lactor.EOF\nalive\ttrue\nstopped')"
 }
 
@@ -374,8 +379,11 @@ print(done:get())' <"$BATS_TEST_TMPDIR/in"
 }
 
 @test "on_eof none leaves the target alone until the natural end" {
-	run -0 feed 'a\n' -e "$TARGET" -e 'lactor.input(target, {on_eof = "none"})
-lactor.after(0.05, function() print("alive", target:is_alive()) end)'
+	run -0 feed 'a\n' -e "$TARGET" -e 'function target.class:on_receive(m)
+  print("got " .. m)
+  lactor.after(0.5, function() print("alive", target:is_alive()) end)
+end
+lactor.input(target, {on_eof = "none"})'
 	assert_output "$(printf 'got a\nalive\ttrue\nstopped')"
 }
 
@@ -445,7 +453,7 @@ lactor.input(A:start())'
 	run -1 --separate-stderr lactor --input "$BATS_TEST_TMPDIR/in" -e 'local C = lactor.class("Crasher")
 function C:on_receive(m) if m == "10" then error("bad record " .. m, 0) end end
 lactor.input(C:start())
-lactor.after(0.05, function() print("sent", lactor.stats().sent, "dead letters", lactor.stats().dead_letters) end)'
+lactor.after(0.2, function() print("sent", lactor.stats().sent, "dead letters", lactor.stats().dead_letters) end)'
 	assert_output "$(printf 'sent\t1024\tdead letters\t1014')"
 	assert_regex "${stderr_lines[0]}" "^lactor: actor Crasher \($URN\) crashed: bad record 10$"
 	assert_regex "$stderr" "lactor: $BATS_TEST_TMPDIR/in: reading stopped: Crasher \($URN\) crashed, 1976 records not delivered"
