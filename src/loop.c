@@ -22,7 +22,7 @@ struct lx_loop {
   struct ev_loop *ev;
   ev_idle runner;            /* active while the run queue is not empty */
   ev_prepare flusher;        /* flushes stdout before the loop blocks */
-  ev_signal sigint, sigterm;
+  ev_async wakeup;           /* SIGINT or SIGTERM arrived */
   ev_signal sigusr1;         /* writes every proc's traceback (hook "dump") */
   lx_proc *head, *tail;      /* run queue */
   lx_proc *first, *last;     /* every unfinished proc, oldest first */
@@ -248,15 +248,40 @@ static void on_prepare(struct ev_loop *ev, ev_prepare *w, int revents) {
   if (lp->head == NULL) lx_preempt_idle();
 }
 
-static void on_signal(struct ev_loop *ev, ev_signal *w, int revents) {
+/* SIGINT and SIGTERM have a sigaction handler of lactor's own rather
+** than an ev_signal watcher: a watcher only runs when the loop gets a
+** turn, and a proc that never waits (with --slice 0, or inside a C call)
+** would keep it from ever getting one.  The handler asks the running proc
+** to yield (the preemption hook) and wakes the loop; a second signal
+** before the first was served, or during the graceful stop, ends the
+** process at once. */
+static lx_loop *signal_loop;
+static volatile sig_atomic_t pending_signal, stopping;
+
+static void on_stop_signal(int sig) {
+  if (pending_signal || stopping) _Exit(128 + sig);
+  pending_signal = sig;
+  lx_preempt_now(0);
+  ev_async_send(signal_loop->ev, &signal_loop->wakeup);
+}
+
+static void on_wakeup(struct ev_loop *ev, ev_async *w, int revents) {
   lx_loop *lp = (lx_loop *)w->data;
-  int status = 128 + w->signum;
+  int sig = pending_signal;
   (void)ev; (void)revents;
-  if (lp->shutting_down) {   /* a second Ctrl-C: stop waiting for on_stop */
-    fflush(stdout);
-    _Exit(status);
-  }
-  lx_loop_shutdown(lp, status);
+  if (sig == 0) return;
+  lx_loop_shutdown(lp, 128 + sig);
+  pending_signal = 0;
+}
+
+static void catch_stop_signals(void (*handler)(int)) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = handler;
+  sa.sa_flags = SA_RESTART;
+  sigfillset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
 }
 
 /* SIGUSR1: the Lua side writes every actor's and task's traceback to
@@ -266,6 +291,17 @@ static void on_dump(struct ev_loop *ev, ev_signal *w, int revents) {
   lx_loop *lp = (lx_loop *)w->data;
   (void)ev; (void)revents;
   lx_hook(lp, lp->L, "dump", 0);
+}
+
+/* Signals blocked by whoever started us would never reach the watchers
+** (libev leaves the mask alone): Ctrl-C and kill would be lost. */
+static void unblock_signals(void) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGUSR1);
+  sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
 lx_loop *lx_loop_new(lua_State *L) {
@@ -282,17 +318,17 @@ lx_loop *lx_loop_new(lua_State *L) {
   lp->flusher.data = lp;
   ev_prepare_start(lp->ev, &lp->flusher);
   ev_unref(lp->ev);
-  ev_signal_init(&lp->sigint, on_signal, SIGINT);
-  ev_signal_init(&lp->sigterm, on_signal, SIGTERM);
-  lp->sigint.data = lp->sigterm.data = lp;
-  ev_signal_start(lp->ev, &lp->sigint);
+  ev_async_init(&lp->wakeup, on_wakeup);
+  lp->wakeup.data = lp;
+  ev_async_start(lp->ev, &lp->wakeup);
   ev_unref(lp->ev);
-  ev_signal_start(lp->ev, &lp->sigterm);
-  ev_unref(lp->ev);
+  signal_loop = lp;
+  catch_stop_signals(on_stop_signal);
   ev_signal_init(&lp->sigusr1, on_dump, SIGUSR1);
   lp->sigusr1.data = lp;
   ev_signal_start(lp->ev, &lp->sigusr1);
   ev_unref(lp->ev);
+  unblock_signals();
   lua_newtable(L);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &anchors_key);
   *(lx_proc **)lua_getextraspace(L) = NULL;
@@ -302,10 +338,11 @@ lx_loop *lx_loop_new(lua_State *L) {
 /* Called after lua_close: the procs are gone, so this touches none. */
 void lx_loop_free(lx_loop *lp) {
   if (lp->repl_end) lx_loop_set_repl(lp, NULL, NULL);
-  ev_ref(lp->ev); ev_ref(lp->ev); ev_ref(lp->ev); ev_ref(lp->ev);
+  ev_ref(lp->ev); ev_ref(lp->ev); ev_ref(lp->ev);   /* the unref'd watchers */
   ev_prepare_stop(lp->ev, &lp->flusher);
-  ev_signal_stop(lp->ev, &lp->sigint);
-  ev_signal_stop(lp->ev, &lp->sigterm);
+  catch_stop_signals(SIG_DFL);
+  signal_loop = NULL;
+  ev_async_stop(lp->ev, &lp->wakeup);
   ev_signal_stop(lp->ev, &lp->sigusr1);
   ev_loop_destroy(lp->ev);
   free(lp);
@@ -358,15 +395,9 @@ void lx_loop_set_hooks(lua_State *L, int idx) {
   lua_rawsetp(L, LUA_REGISTRYINDEX, &hooks_key);
 }
 
+/* The REPL installs its own SIGINT handler over the loop's and puts the
+** loop's back when it ends; here it only says how to let go. */
 void lx_loop_set_repl(lx_loop *lp, void (*on_end)(void *), void *ud) {
-  if (on_end && !lp->repl_end) {
-    ev_ref(lp->ev);                    /* it was unref'd when started */
-    ev_signal_stop(lp->ev, &lp->sigint);
-  }
-  else if (!on_end && lp->repl_end) {
-    ev_signal_start(lp->ev, &lp->sigint);
-    ev_unref(lp->ev);
-  }
   lp->repl_end = on_end;
   lp->repl_ud = ud;
 }
@@ -380,6 +411,7 @@ void lx_loop_shutdown(lx_loop *lp, int status) {
   if (status != 1) lp->status_final = 1;
   if (lp->shutting_down) return;
   lp->shutting_down = 1;
+  stopping = 1;
   if (lp->repl_end) lp->repl_end(lp->repl_ud);   /* gives SIGINT back */
   for (p = lp->first; p; p = next) {
     next = p->next_all;

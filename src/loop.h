@@ -85,11 +85,11 @@ void lx_proc_kill(lx_proc *p);
 /* The table of Lua-side hooks at `idx` (lib_lactor.c says which). */
 void lx_loop_set_hooks(lua_State *L, int idx);
 
-/* The REPL (repl.c) while it runs: SIGINT is its own (the loop's SIGINT
-** watcher, which ends the run, is stopped), and `on_end(ud)` is called
-** once when the run starts ending (lactor.exit, SIGTERM, a failed main
-** chunk), so that it lets go of the terminal.  A NULL `on_end` gives
-** SIGINT back to the loop. */
+/* The REPL (repl.c) while it runs: it installs its own SIGINT handler
+** over the loop's (which ends the run) and puts the loop's back when done;
+** `on_end(ud)` is called once when the run starts ending (lactor.exit,
+** SIGTERM, a failed main chunk), so that it lets go of the terminal.  A
+** NULL `on_end` says the REPL is gone. */
 void lx_loop_set_repl(lx_loop *lp, void (*on_end)(void *), void *ud);
 
 /* Exit status and the end of the process. */

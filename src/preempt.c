@@ -68,6 +68,11 @@ int lx_preempt_init(double slice_ms) {
   sa.sa_flags = SA_RESTART;     /* a script's blocking reads carry on */
   sigemptyset(&sa.sa_mask);
   if (sigaction(SIGALRM, &sa, NULL) != 0) return -1;
+  /* A blocked SIGALRM, inherited from whoever started us, would leave a
+  ** runaway loop unpreemptable, and then deaf to SIGTERM too. */
+  sigemptyset(&sa.sa_mask);
+  sigaddset(&sa.sa_mask, SIGALRM);
+  if (sigprocmask(SIG_UNBLOCK, &sa.sa_mask, NULL) != 0) return -1;
   memset(&sev, 0, sizeof sev);
   sev.sigev_notify = SIGEV_SIGNAL;
   sev.sigev_signo = SIGALRM;

@@ -121,3 +121,76 @@ print(n, lactor.stats().handled)'
 	assert_success
 	assert_output "$(printf '2000000\t2000000')"
 }
+
+@test "preemption and SIGTERM work even when started with those signals blocked" {
+	# A blocked signal mask is inherited across exec; lactor must unblock
+	# what it relies on, or a runaway loop could never be stopped.
+	script t.lua >/dev/null <<'LUA'
+local A = lactor.class("Spinner")
+function A:on_stop() print("on_stop ran") end
+function A:on_receive() while true do end end
+A:start():tell("go")
+lactor.sleep(0.02)
+print("preempted")
+io.open(os.getenv("READY"), "w"):close()
+LUA
+	export READY="$BATS_TEST_TMPDIR/ready"
+	timeout -s KILL 20 perl -MPOSIX -e '
+		sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGALRM, SIGTERM));
+		exec @ARGV or die' "$LACTOR" t.lua >out 2>err &
+	local pid=$! i
+	for i in $(seq 200); do [ -e "$READY" ] && break; sleep 0.05; done
+	kill -TERM "$pid"
+	local status=0
+	wait "$pid" || status=$?
+	assert_equal "$status" 143
+	assert_equal "$(cat out)" "$(printf 'preempted\non_stop ran')"
+}
+
+@test "SIGTERM stops a spinning script even with --slice 0" {
+	script t.lua >/dev/null <<'LUA'
+local A = lactor.class("Spinner")
+function A:on_stop() print("on_stop ran") end
+function A:on_receive()
+  io.open(os.getenv("READY"), "w"):close()
+  while true do end
+end
+A:start():tell("go")
+LUA
+	export READY="$BATS_TEST_TMPDIR/ready"
+	timeout -s KILL 20 "$LACTOR" --slice 0 t.lua >out 2>err &
+	local pid=$! i
+	for i in $(seq 200); do [ -e "$READY" ] && break; sleep 0.05; done
+	kill -TERM "$pid"
+	local status=0
+	wait "$pid" || status=$?
+	assert_equal "$status" 143
+	assert_equal "$(cat out)" "on_stop ran"
+}
+
+@test "a second SIGINT ends lactor at once when the first cannot be served" {
+	# The spinner sits inside a C call (a sort comparator), where it cannot
+	# yield, so the graceful stop cannot begin; a second Ctrl-C must still
+	# end the process.
+	script t.lua >/dev/null <<'LUA'
+local A = lactor.class("Stuck")
+function A:on_receive()
+  io.open(os.getenv("READY"), "w"):close()
+  table.sort({3, 2, 1}, function(a, b) while true do end end)
+end
+A:start():tell("go")
+LUA
+	export READY="$BATS_TEST_TMPDIR/ready"
+	"$LACTOR" t.lua >out 2>err &
+	local pid=$! i
+	( sleep 20; kill -KILL "$pid" ) 2>/dev/null &
+	local watchdog=$!
+	for i in $(seq 200); do [ -e "$READY" ] && break; sleep 0.05; done
+	kill -INT "$pid"
+	sleep 0.2
+	kill -INT "$pid"
+	local status=0
+	wait "$pid" || status=$?
+	kill "$watchdog" 2>/dev/null || true
+	assert_equal "$status" 130
+}
