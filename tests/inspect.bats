@@ -195,11 +195,8 @@ print(s.urn)
 s:tell(60)
 lactor.yield()
 io.open(ready, "w"):close()
-while not io.open(go) do
-  lactor.sleep(0.01)
-end
-print("carried on")
-lactor.exit(0)
+lactor.every(0.2, function() if io.open(go) then print("carried on") lactor.exit(0) end end)
+lactor.future():get()
 LUA
 	"$LACTOR" t.lua ready go >out 2>err &
 	pid=$!
