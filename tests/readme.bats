@@ -28,7 +28,7 @@ run_example() {
 @test "every README example is covered by this file" {
 	local names
 	names=$(sed -n 's/^<!-- example: \(.*\) -->$/\1/p' "$REPO/README.md" | sort | tr '\n' ' ')
-	assert_equal "$names" "counter crash futures proxies registry tasks timers "
+	assert_equal "$names" "counter crash futures preemption proxies registry tasks timers "
 }
 
 @test "the counter example prints what the README shows" {
@@ -58,6 +58,11 @@ run_example() {
 
 @test "the registry example prints what the README shows" {
 	run_example registry
+	assert_equal "$status" 0
+}
+
+@test "the preemption example prints what the README shows" {
+	run_example preemption
 	assert_equal "$status" 0
 }
 
