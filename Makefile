@@ -20,11 +20,12 @@ WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 ifeq ($(WERROR),1)
 WARN     += -Werror
 endif
+# Kept out of CFLAGS and LDFLAGS, so that setting those on the command line
+# (as `make check` does) cannot drop the instrumentation.
 ifneq ($(SANITIZE),)
-CFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
-LDFLAGS  += -fsanitize=$(SANITIZE)
+SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 endif
-ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) \
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(SAN_FLAGS) \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lev -lm
 # The REPL edits lines with GNU readline (GPL: see the README);
@@ -50,7 +51,7 @@ SUDO      = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 all: $(OUT)/lactor
 
 $(OUT)/lactor: $(OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LIBS)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LIBS)
 
 $(OUT)/%.o: src/%.c $(wildcard src/*.h) | $(OUT)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
