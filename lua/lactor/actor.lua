@@ -399,13 +399,16 @@ function Base:stop()
 end
 
 -- lactor.start(fn): an anonymous actor whose on_receive is fn(self, msg).
+-- All of them are of one class, Actor, whose instances carry their own
+-- on_receive: starting one makes no class.
+local Anonymous = M.class("Actor")
+function Anonymous:init(fn) self.on_receive = fn end
+
 function M.start(fn)
   if type(fn) ~= "function" then
     error("bad argument #1 to 'start' (function expected, got " .. type(fn) .. ")", 2)
   end
-  local cls = M.class("Actor")
-  cls.on_receive = fn
-  return cls:start()
+  return Anonymous:start(fn)
 end
 
 -- }==================================================================
