@@ -94,10 +94,9 @@ function M.parent(cls) return parents[cls] end
 -- Queues a message; wakes the actor if it is parked (wake does nothing
 -- to an actor that is not).
 local function push(c, msg, kind)
-  local mb = c.mb
-  if mb == nil then mb = {}; c.mb = mb end
-  local t = c.tail
-  mb[t], mb[t + 1] = msg, kind
+  local mb, t = c.mb, c.tail
+  if mb then mb[t], mb[t + 1] = msg, kind
+  else c.mb = { msg, kind } end      -- the first message: t is 1
   c.tail = t + 2
   if c.idle then wake(c.co) end
 end
@@ -315,8 +314,8 @@ function Ref:tell(msg)
   if c.dead then error(dead_error(c), 2) end
   sent = sent + 1
   local mb, t = c.mb, c.tail
-  if mb == nil then mb = {}; c.mb = mb end
-  mb[t], mb[t + 1] = msg, false
+  if mb then mb[t], mb[t + 1] = msg, false
+  else c.mb = { msg, false } end     -- the first message: t is 1
   c.tail = t + 2
   if c.idle then wake(c.co) end
 end
@@ -349,8 +348,7 @@ function Ref:stop()
     return f
   end
   local stops = c.stops
-  if stops == nil then stops = {}; c.stops = stops end
-  stops[#stops + 1] = f
+  if stops then stops[#stops + 1] = f else c.stops = { f } end
   if not c.stopping then
     c.stopping = true
     push(c, nil, STOP)
@@ -377,11 +375,15 @@ function Base.start(cls, ...)
   if parents[cls] == nil then
     error("bad argument #1 to 'start' (a class expected; use Class:start())", 2)
   end
-  local inst = setmetatable({}, cls)
-  local c = { inst = inst, cls = cls, head = 1, tail = 1, base = 0, idle = true }
-  local ref = setmetatable({ c, urn = uuid(), class = cls }, Ref)
-  c.ref = ref
-  inst.ref, inst.urn = ref, ref.urn
+  -- Every field the core will ever have is named here, nil or not, so
+  -- that the table is sized once instead of growing key by key.
+  local c = { inst = nil, cls = cls, ref = nil, co = nil, mb = nil,
+              head = 1, tail = 1, base = 0, idle = true, seq = 0,
+              dead = false, stopping = false, stops = nil, reply = nil }
+  local urn = uuid()
+  local ref = setmetatable({ c, urn = urn, class = cls }, Ref)
+  local inst = setmetatable({ ref = ref, urn = urn }, cls)
+  c.inst, c.ref = inst, ref
   if inst.init then inst:init(...) end
   seq = seq + 1
   c.seq = seq
