@@ -262,10 +262,16 @@ static int f_get(lua_State *L) {
   if (p == NULL || !lua_isyieldable(L))
     return luaL_error(L, "cannot wait for a future here: "
                          "the coroutine cannot yield");
-  if (lua_getiuservalue(L, 1, UV_OWNER) == LUA_TTHREAD &&
-      lua_tothread(L, -1) == L)
-    return luaL_error(L, "deadlock: an actor cannot wait for the reply "
-                         "to its own ask");
+  if (lua_getiuservalue(L, 1, UV_OWNER) != LUA_TNIL) {
+    int self;
+    lx_push_anchored(L, p);        /* the actor this worker serves */
+    lua_getiuservalue(L, -1, 2);
+    self = lua_rawequal(L, -1, -3);
+    lua_pop(L, 2);
+    if (self)
+      return luaL_error(L, "deadlock: an actor cannot wait for the reply "
+                           "to its own ask");
+  }
   lua_pop(L, 1);
   lua_settop(L, 2);
   link_waiter(f, p);
@@ -404,13 +410,13 @@ static int l_new(lua_State *L) {
   return 1;
 }
 
-/* core.ask_future(owner [, timeout]): the future of an ask to the actor
-** running on coroutine `owner`. */
+/* core.ask_future(actor [, timeout]): the future of an ask to `actor`
+** (its table), which must not wait for it itself. */
 static int l_ask(lua_State *L) {
   lx_loop *lp = LOOP(L);
   lx_future *f;
   double timeout = luaL_optnumber(L, 2, -1);
-  luaL_checktype(L, 1, LUA_TTHREAD);
+  luaL_checktype(L, 1, LUA_TTABLE);
   f = newfuture(L);
   lua_pushvalue(L, 1);
   lua_setiuservalue(L, -2, UV_OWNER);

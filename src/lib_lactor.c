@@ -38,24 +38,53 @@ static int l_spawn(lua_State *L) {
   return 1;
 }
 
-/* wake(co): readies an idle actor. */
-static int l_wake(lua_State *L) {
-  lua_State *co = lua_tothread(L, 1);
-  lx_proc *p = co ? lx_proc_of(co) : NULL;
-  if (p && p->state == LX_IDLE) lx_proc_ready(p);
-  return 0;
-}
-
 static int park_done(lua_State *L, int status, lua_KContext ctx) {
   (void)L; (void)status; (void)ctx;
   return 0;
 }
 
-/* park(): an actor with an empty mailbox waits for wake(). */
-static int l_park(lua_State *L) {
-  current(L, "park");
-  return lx_proc_park(L, LX_IDLE, 0, park_done);
+/* {===================================================================
+** Actors and their workers (see loop.h)
+** ==================================================================== */
+
+/* queue(actor) → serial: the actor has something to do; a worker will
+** serve it in its turn.  The serial orders it among procs and actors. */
+static int l_queue(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_pushinteger(L, lx_actor_ready(LOOP(L), L, lua_upvalueindex(2), 1));
+  return 1;
 }
+
+/* The worker calling, which passes its own proc as argument 1. */
+static lx_proc *worker(lua_State *L) {
+  lx_proc *p = (lx_proc *)lua_touserdata(L, 1);
+  if (p == NULL || p != lx_proc_of(L) || p->kind != LX_ACTOR)
+    luaL_argerror(L, 1, "the running worker expected");
+  return p;
+}
+
+/* next_actor(worker) → the next actor to serve if it is next in the run
+** queue, or nothing. */
+static int l_next_actor(lua_State *L) {
+  lx_proc *p = worker(L);
+  if (!lx_actor_next(LOOP(L), L, lua_upvalueindex(2), p)) return 0;
+  lua_pushvalue(L, -1);
+  lua_setiuservalue(L, 1, 2);      /* its owner, for reports */
+  return 1;
+}
+
+/* release(worker) → the next actor: the worker waits in the pool until
+** it is lent again.  Returns nothing when the pool is full: the worker
+** should end. */
+static int l_release(lua_State *L) {
+  lx_proc *p = worker(L);
+  if (!lua_isyieldable(L) || !lx_worker_free(p)) return 0;
+  lua_pushnil(L);
+  lua_setiuservalue(L, 1, 2);
+  return lua_yield(L, 0);          /* returns what the resume passes */
+}
+
+/* }=================================================================== */
 
 static int l_yield(lua_State *L) {
   lx_proc *p = current(L, "yield");
@@ -142,20 +171,22 @@ static const char *const kind_names[] = {
 };
 static const char *const state_names[] = {
   [LX_READY] = "ready", [LX_RUNNING] = "running", [LX_WAITING] = "waiting",
-  [LX_SLEEPING] = "sleeping", [LX_IDLE] = "idle", [LX_DONE] = "done"
+  [LX_SLEEPING] = "sleeping", [LX_FREE] = "free", [LX_DONE] = "done"
 };
 
-/* procs() → {{kind =, co =, owner =}, ...}: every unfinished proc, oldest
-** first. */
+/* procs() → {{kind =, co =, owner =, serial =}, ...}: every unfinished
+** proc, oldest first. */
 static int l_procs(lua_State *L) {
   lx_proc *p;
   int n = 0;
   lua_newtable(L);
   for (p = lx_loop_first(LOOP(L)); p; p = p->next_all) {
     if (p->state == LX_DONE) continue;     /* killed, not yet dropped */
-    lua_createtable(L, 0, 3);
+    lua_createtable(L, 0, 4);
     lua_pushstring(L, kind_names[p->kind]);
     lua_setfield(L, -2, "kind");
+    lua_pushinteger(L, p->serial);
+    lua_setfield(L, -2, "serial");
     lx_push_anchored(L, p);                /* the proc; leaves co alone */
     lua_getiuservalue(L, -1, 1);           /* coroutine */
     lua_setfield(L, -3, "co");
@@ -167,9 +198,9 @@ static int l_procs(lua_State *L) {
   return 1;
 }
 
-/* state(co) → "ready", "running", "waiting" (in get), "sleeping",
-** "idle" (an actor with an empty mailbox) or "done"; nil for a coroutine
-** that is not a proc. */
+/* state(co) → "ready", "running", "waiting" (in get), "sleeping", "free"
+** (a worker serving no actor) or "done"; nil for a coroutine that is not
+** a proc. */
 static int l_state(lua_State *L) {
   lua_State *co;
   lx_proc *p;
@@ -227,8 +258,7 @@ static void seed(void) {
 
 static const luaL_Reg funcs[] = {
   {"spawn", l_spawn},
-  {"wake", l_wake},
-  {"park", l_park},
+  {"release", l_release},
   {"yield", l_yield},
   {"sleep", l_sleep},
   {"now", l_now},
@@ -258,6 +288,14 @@ int lx_open_core(lua_State *L, lx_loop *lp) {
   luaL_newlibtable(L, funcs);
   lua_pushlightuserdata(L, lp);
   luaL_setfuncs(L, funcs, 1);
+  lua_pushlightuserdata(L, lp);      /* these two also hold the actor ring */
+  lx_push_ring(L);
+  lua_pushcclosure(L, l_queue, 2);
+  lua_setfield(L, -2, "queue");
+  lua_pushlightuserdata(L, lp);
+  lx_push_ring(L);
+  lua_pushcclosure(L, l_next_actor, 2);
+  lua_setfield(L, -2, "next_actor");
   lua_pushlightuserdata(L, lp);
   lx_future_open(L, -2);
   lua_setfield(L, -2, "Future");

@@ -1,9 +1,10 @@
 /*
-** The one event loop.  Procs wait in a FIFO run queue; an idle watcher,
-** active only while the queue is not empty, resumes them one after the
-** other through resume(), the one place where C enters a proc.  When
-** ev_run returns, nothing can happen any more: lx_loop_run then decides
-** between a deadlock report, stopping the idle actors, and the end.
+** The one event loop.  Procs and actors wait in a FIFO run queue; an idle
+** watcher, active only while the queue is not empty, resumes them one
+** after the other through resume(), the one place where C enters a proc
+** (an actor runs on a worker proc lent to it: see loop.h).  When ev_run
+** returns, nothing can happen any more: lx_loop_run then decides between
+** a deadlock report, stopping the idle actors, and the end.
 */
 #include <signal.h>
 #include <stdio.h>
@@ -24,8 +25,15 @@ struct lx_loop {
   ev_prepare flusher;        /* flushes stdout before the loop blocks */
   ev_async wakeup;           /* SIGINT or SIGTERM arrived */
   ev_signal sigusr1;         /* writes every proc's traceback (hook "dump") */
-  lx_proc *head, *tail;      /* run queue */
+  lx_entry *head, *tail;     /* run queue */
+  lx_entry *spare;           /* unused runs of actors, for reuse */
   lx_proc *first, *last;     /* every unfinished proc, oldest first */
+  lx_proc *pool;             /* free workers, linked through run.next */
+  int npool;
+  int ring_first, ring_count, ring_size;   /* the actor ring, below */
+  double run_start;          /* when the runner started draining */
+  unsigned ran;              /* entries it took since */
+  lua_Integer serial;        /* procs and actors created so far */
   int status;                /* exit status so far */
   int status_final;          /* lactor.exit or a signal chose it */
   int shutting_down;
@@ -38,6 +46,12 @@ struct lx_loop {
 
 static const char anchors_key = 'a';  /* registry: what C holds */
 static const char hooks_key = 'h';  /* registry: Lua-side hooks */
+static const char ring_key = 'r';   /* registry: the actor ring */
+
+/* Free workers kept for the next actors; more would only hold memory.
+** A worker lent to an actor goes on to the actors queued right behind it
+** without a trip through the runner, so few are ever free at once. */
+#define POOL_MAX 64
 
 double lx_now(void) {
   struct timespec ts;
@@ -93,8 +107,21 @@ void lx_push_anchored(lua_State *L, const void *key) {
   lua_remove(L, -2);
 }
 
-lx_proc *lx_proc_spawn(lx_loop *lp, lua_State *L, lx_kind kind, int owner,
-                       int nargs) {
+/* Puts p at the end of the list of unfinished procs. */
+static void link_proc(lx_loop *lp, lx_proc *p) {
+  p->prev_all = lp->last;
+  p->next_all = NULL;
+  if (lp->last) lp->last->next_all = p;
+  else lp->first = p;
+  lp->last = p;
+  lp->nprocs[p->kind]++;
+}
+
+/* Makes a proc running the function below its `nargs` arguments on top
+** of L (pops them all; a worker also gets its own proc as its first
+** argument) and pushes its coroutine.  It is not queued yet. */
+static lx_proc *new_proc(lx_loop *lp, lua_State *L, lx_kind kind, int owner,
+                         int nargs, int worker) {
   lua_State *co;
   lx_proc *p;
   owner = lua_absindex(L, owner);
@@ -106,7 +133,11 @@ lx_proc *lx_proc_spawn(lx_loop *lp, lua_State *L, lx_kind kind, int owner,
   lua_pushvalue(L, owner);
   lua_setiuservalue(L, -2, 2);
   lx_anchor(L, p, -1);
-  lua_pop(L, 1);                   /* ... fn args co */
+  if (worker) {                    /* ... fn args co p */
+    lua_insert(L, -(nargs + 2));   /* ... fn p args co */
+    nargs++;
+  }
+  else lua_pop(L, 1);              /* ... fn args co */
   lua_insert(L, -(nargs + 2));     /* ... co fn args */
   lua_xmove(L, co, nargs + 1);
   *(lx_proc **)lua_getextraspace(co) = p;
@@ -114,29 +145,44 @@ lx_proc *lx_proc_spawn(lx_loop *lp, lua_State *L, lx_kind kind, int owner,
   p->loop = lp;
   p->kind = kind;
   p->nargs = nargs;
+  p->serial = ++lp->serial;
   ev_init(&p->timer, on_timer);
   p->timer.data = p;
-  p->prev_all = lp->last;
-  if (lp->last) lp->last->next_all = p;
-  else lp->first = p;
-  lp->last = p;
-  lp->nprocs[kind]++;
-  p->state = LX_IDLE;
+  link_proc(lp, p);
+  p->state = LX_FREE;              /* so far in no list but the procs' */
+  return p;
+}
+
+lx_proc *lx_proc_spawn(lx_loop *lp, lua_State *L, lx_kind kind, int owner,
+                       int nargs) {
+  lx_proc *p = new_proc(lp, L, kind, owner, nargs, 0);
   lx_proc_ready(p);
   return p;
 }
 
-void lx_proc_ready(lx_proc *p) {
-  lx_loop *lp = p->loop;
-  if (p->state == LX_READY || p->state == LX_DONE) return;
-  p->state = LX_READY;
-  p->next = NULL;
-  if (lp->tail) lp->tail->next = p;
+/* Appends an entry to the run queue. */
+static void enqueue(lx_loop *lp, lx_entry *e) {
+  e->next = NULL;
+  if (lp->tail) lp->tail->next = e;
   else {
-    lp->head = p;
+    lp->head = e;
     ev_idle_start(lp->ev, &lp->runner);
   }
-  lp->tail = p;
+  lp->tail = e;
+}
+
+/* Takes the first entry off the run queue. */
+static void dequeue(lx_loop *lp) {
+  lx_entry *e = lp->head;
+  lp->head = e->next;
+  if (lp->head == NULL) lp->tail = NULL;
+  e->next = NULL;
+}
+
+void lx_proc_ready(lx_proc *p) {
+  if (p->state == LX_READY || p->state == LX_DONE) return;
+  p->state = LX_READY;
+  enqueue(p->loop, &p->run);
 }
 
 int lx_proc_park(lua_State *L, lx_state state, lua_KContext ctx,
@@ -158,6 +204,127 @@ void lx_proc_kill(lx_proc *p) {
   if (was != LX_READY && was != LX_RUNNING) finish(p->loop, p);
   else ev_timer_stop(p->loop->ev, &p->timer);
 }
+
+/* {===================================================================
+** Actors in the run queue
+**
+** An actor's place in the run queue is an entry counting how many actors
+** are queued there in a row, and the actors themselves wait in the actor
+** ring, a Lua table used as a circular buffer (slots 1..ring_size), in
+** the same order.  Ping-pong between actors and fork-join bursts thus
+** cost no allocation per message.
+** ==================================================================== */
+
+void lx_push_ring(lua_State *L) {
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &ring_key);
+}
+
+/* Doubles the ring at `ring` in place: the actors that wrapped around to
+** the start move to just past the old end, so the ring is in order from
+** ring_first again. */
+static void grow_ring(lx_loop *lp, lua_State *L, int ring) {
+  int i, size = lp->ring_size;
+  for (i = 0; i < lp->ring_first; i++) {
+    lua_rawgeti(L, ring, i + 1);
+    lua_rawseti(L, ring, size + i + 1);
+    lua_pushnil(L);
+    lua_rawseti(L, ring, i + 1);
+  }
+  lp->ring_size = 2 * size;
+}
+
+lua_Integer lx_actor_ready(lx_loop *lp, lua_State *L, int ring, int idx) {
+  lx_entry *e = lp->tail;
+  if (e == NULL || e->actors == 0) {
+    e = lp->spare;
+    if (e) lp->spare = e->next;
+    else if ((e = (lx_entry *)malloc(sizeof *e)) == NULL)
+      luaL_error(L, "not enough memory");
+    e->actors = 0;
+    enqueue(lp, e);
+  }
+  e->actors++;
+  if (lp->ring_count == lp->ring_size) grow_ring(lp, L, ring);
+  lua_pushvalue(L, idx);
+  lua_rawseti(L, ring, (lp->ring_first + lp->ring_count++) % lp->ring_size + 1);
+  return ++lp->serial;
+}
+
+/* Takes the first actor off the run queue, whose head is a run of
+** actors, and pushes it onto L. */
+static void pop_actor(lx_loop *lp, lua_State *L, int ring) {
+  lx_entry *e = lp->head;
+  int slot = lp->ring_first + 1;
+  lua_rawgeti(L, ring, slot);
+  lua_pushnil(L);
+  lua_rawseti(L, ring, slot);
+  lp->ring_first = slot % lp->ring_size;
+  lp->ring_count--;
+  if (--e->actors == 0) {
+    dequeue(lp);
+    e->next = lp->spare;
+    lp->spare = e;
+  }
+}
+
+/* Lends a worker to the first actor of the run queue: a free one, or a
+** new one.  Returns it ready to be resumed with the actor. */
+static lx_proc *lend_worker(lx_loop *lp) {
+  lua_State *L = lp->L;
+  lx_proc *p = lp->pool;
+  lx_push_ring(L);
+  pop_actor(lp, L, lua_gettop(L));
+  lua_remove(L, -2);
+  if (p == NULL) {
+    lx_hook_push(L, "worker");
+    lua_insert(L, -2);                 /* worker actor */
+    p = new_proc(lp, L, LX_ACTOR, -1, 1, 1);
+    lua_pop(L, 1);                     /* its coroutine */
+    return p;
+  }
+  lp->pool = (lx_proc *)p->run.next;
+  lp->npool--;
+  p->run.next = NULL;
+  lx_push_anchored(L, p);
+  lua_pushvalue(L, -2);
+  lua_setiuservalue(L, -2, 2);         /* it serves this actor now */
+  lua_pop(L, 1);
+  lua_xmove(L, p->co, 1);              /* what release() returns */
+  p->nargs = 1;
+  link_proc(lp, p);
+  return p;
+}
+
+int lx_actor_next(lx_loop *lp, lua_State *L, int ring, lx_proc *p) {
+  lx_entry *e = lp->head;
+  if (e == NULL || e->actors == 0 || p->state != LX_RUNNING) return 0;
+  /* The runner's own check: the loop gets a turn every few ms. */
+  if ((++lp->ran & 255) == 0 && ev_time() - lp->run_start > 0.005) return 0;
+  pop_actor(lp, L, ring);
+  lx_preempt_enter(p);                 /* a fresh slice for this actor */
+  return 1;
+}
+
+int lx_worker_free(lx_proc *p) {
+  if (p->loop->npool >= POOL_MAX || p->state != LX_RUNNING) return 0;
+  p->state = LX_FREE;
+  return 1;
+}
+
+/* A worker that gave its actor back (lx_worker_free) joins the pool. */
+static void pool_worker(lx_loop *lp, lx_proc *p) {
+  if (p->prev_all) p->prev_all->next_all = p->next_all;
+  else lp->first = p->next_all;
+  if (p->next_all) p->next_all->prev_all = p->prev_all;
+  else lp->last = p->prev_all;
+  p->prev_all = p->next_all = NULL;
+  lp->nprocs[p->kind]--;
+  p->run.next = (lx_entry *)lp->pool;
+  lp->pool = p;
+  lp->npool++;
+}
+
+/* }=================================================================== */
 
 static void on_timer(struct ev_loop *ev, ev_timer *w, int revents) {
   lx_proc *p = (lx_proc *)w->data;
@@ -192,6 +359,7 @@ static int resume(lx_loop *lp, lx_proc *p) {
     int preempted = p->preempted;
     lua_pop(co, nres);
     if (p->state == LX_RUNNING) lx_proc_ready(p);  /* yielded, or preempted */
+    else if (p->state == LX_FREE) pool_worker(lp, p);
     else if (p->state == LX_DONE) finish(lp, p);   /* killed itself */
     return preempted;
   }
@@ -215,20 +383,23 @@ static int resume(lx_loop *lp, lx_proc *p) {
 
 static void on_runnable(struct ev_loop *ev, ev_idle *w, int revents) {
   lx_loop *lp = (lx_loop *)w->data;
-  double start = ev_time();
-  unsigned n = 0;
-  lx_proc *p;
+  lx_entry *e;
   (void)revents;
   lx_preempt_busy();
-  while ((p = lp->head) != NULL) {
-    lp->head = p->next;
-    if (lp->head == NULL) lp->tail = NULL;
-    p->next = NULL;
-    if (p->state == LX_DONE) finish(lp, p);
-    else if (resume(lp, p)) break;   /* a slice expired: events are due */
+  lp->run_start = ev_time();
+  lp->ran = 0;
+  while ((e = lp->head) != NULL) {
+    lx_proc *p;
+    if (e->actors) p = lend_worker(lp);
+    else {
+      p = (lx_proc *)e;
+      dequeue(lp);
+      if (p->state == LX_DONE) { finish(lp, p); continue; }
+    }
+    if (resume(lp, p)) break;        /* a slice expired: events are due */
     /* Busy actors must not starve timers and I/O: give the loop a turn
     ** every few milliseconds. */
-    if ((++n & 255) == 0 && ev_time() - start > 0.005) break;
+    if ((++lp->ran & 255) == 0 && ev_time() - lp->run_start > 0.005) break;
   }
   if (lp->head == NULL) ev_idle_stop(ev, w);
 }
@@ -331,12 +502,21 @@ lx_loop *lx_loop_new(lua_State *L) {
   unblock_signals();
   lua_newtable(L);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &anchors_key);
+  lp->ring_size = 64;
+  lua_createtable(L, lp->ring_size, 0);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &ring_key);
   *(lx_proc **)lua_getextraspace(L) = NULL;
   return lp;
 }
 
 /* Called after lua_close: the procs are gone, so this touches none. */
 void lx_loop_free(lx_loop *lp) {
+  lx_entry *e, *next;
+  for (e = lp->spare; e; e = next) { next = e->next; free(e); }
+  for (e = lp->head; e; e = next) {   /* procs went with the Lua state */
+    next = e->next;
+    if (e->actors) free(e);
+  }
   if (lp->repl_end) lx_loop_set_repl(lp, NULL, NULL);
   ev_ref(lp->ev); ev_ref(lp->ev); ev_ref(lp->ev);   /* the unref'd watchers */
   ev_prepare_stop(lp->ev, &lp->flusher);

@@ -4,12 +4,19 @@
 ** of the process.
 **
 ** Ownership: a proc is a full userdata (struct lx_proc) kept in the
-** runtime's proc table, keyed by its coroutine, from spawn until it is
-** finished.  That one table entry anchors both the coroutine and the
-** proc, so a parked coroutine can never be collected, and nothing else
-** holds a reference to either.  The coroutine's extra space
-** (lua_getextraspace) points back at its proc; coroutines a script makes
-** itself have NULL there, which is how lactor tells them apart.
+** anchor table, keyed by its address, from spawn until it is finished.
+** That one table entry anchors both the coroutine and the proc, so a
+** parked coroutine can never be collected, and nothing else holds a
+** reference to either.  The coroutine's extra space (lua_getextraspace)
+** points back at its proc; coroutines a script makes itself have NULL
+** there, which is how lactor tells them apart.
+**
+** Actors are not procs.  An actor with nothing to do is only Lua tables;
+** one with a message to handle (or on_start to run) waits in the run
+** queue as an entry of a "run of actors", and the runner lends it a
+** worker: a proc whose coroutine serves actors (lua/lactor/actor.lua),
+** taken from a small pool of free workers.  The actor keeps its worker
+** while a handler waits, and gives it back when its mailbox is empty.
 */
 #ifndef lactor_loop_h
 #define lactor_loop_h
@@ -29,15 +36,22 @@ typedef enum lx_state {
   LX_RUNNING,  /* resumed right now */
   LX_WAITING,  /* parked in Future:get */
   LX_SLEEPING, /* parked in lactor.sleep */
-  LX_IDLE,     /* an actor with an empty mailbox */
+  LX_FREE,     /* a worker in the pool, serving no actor */
   LX_DONE      /* finished or killed; leaves the proc table */
 } lx_state;
 
+/* An entry of the run queue: a proc, or a run of `actors` actors queued
+** one after the other (their tables wait in the loop's actor ring). */
+typedef struct lx_entry {
+  struct lx_entry *next;
+  int actors;              /* 0 for a proc */
+} lx_entry;
+
 /* The parts of a proc other modules read and write. */
 struct lx_proc {
+  lx_entry run;            /* run queue link: first, so entries cast back */
   lua_State *co;
   lx_loop *loop;
-  lx_proc *next;           /* run queue link */
   lx_proc *wprev, *wnext;  /* waiter list of the future it waits on */
   void *waiting_on;        /* the lx_future, while LX_WAITING */
   lx_proc *prev_all, *next_all;  /* every unfinished proc, oldest first */
@@ -47,6 +61,7 @@ struct lx_proc {
   int timed_out;           /* the timer fired before the future resolved */
   int nargs;               /* arguments for the first resume */
   int preempted;           /* its slice expired in the last resume */
+  lua_Integer serial;      /* creation order among procs and actors */
 };
 
 /* The proc running `L`, or NULL for the main thread and for coroutines
@@ -76,6 +91,21 @@ lua_State *lx_loop_L(lx_loop *lp);
 lx_proc *lx_proc_spawn(lx_loop *lp, lua_State *L, lx_kind kind, int owner,
                        int nargs);
 void lx_proc_ready(lx_proc *p);
+/* The actor ring (loop.c), which the functions below take at stack index
+** `ring`: bindings keep it as an upvalue. */
+void lx_push_ring(lua_State *L);
+/* Queues the actor at index `idx` of L: a worker will serve it.  Returns
+** a number that orders it among the procs and actors made so far. */
+lua_Integer lx_actor_ready(lx_loop *lp, lua_State *L, int ring, int idx);
+/* For the worker `p` done with its actor: if the next entry of the run
+** queue is an actor and the runner's time is not up, takes it, pushes it
+** and returns 1; else returns 0. */
+int lx_actor_next(lx_loop *lp, lua_State *L, int ring, lx_proc *p);
+/* The running worker `p` is done with its actor: unless the pool is full
+** (then 0: the worker ends), it is marked free and returns 1; the caller
+** yields, the worker joins the pool, and the next resume passes it the
+** next actor it serves. */
+int lx_worker_free(lx_proc *p);
 /* Parks the running proc `L` in `state` and yields; resumed by
 ** lx_proc_ready.  Use as `return lx_proc_park(...)`. */
 int lx_proc_park(lua_State *L, lx_state state, lua_KContext ctx,

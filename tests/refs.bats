@@ -313,3 +313,30 @@ LUA
 		"carried on" \
 		"inner after")"
 }
+
+@test "an ask made in one handler can be waited on in a later one, after the actors changed coroutines" {
+	script t.lua >/dev/null <<'LUA'
+local gate = lactor.future()
+local B = lactor.class("Slow")
+function B:on_receive(m)
+  if m == "hold" then gate:get() return end
+  lactor.sleep(0.01)
+  return m * 2
+end
+local b = B:start()
+local a = lactor.start(function(self, m)
+  if m == "ask" then self.f = b:ask(21) return end
+  return self.f:get()
+end)
+b:tell("hold")
+a:tell("ask")
+lactor.yield()
+gate:set()
+print(a:ask("get"):get())
+local c = lactor.start(function(self, m) return m end)
+for i = 1, 3 do print(c:ask(i):get(), a:ask("get"):get()) end
+LUA
+	run lactor t.lua
+	assert_success
+	assert_output "$(printf '42\n1\t42\n2\t42\n3\t42')"
+}

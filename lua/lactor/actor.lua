@@ -2,29 +2,37 @@
 --
 -- Each actor has a private state table (its "core", below `c`), held in
 -- its ref's array slot CORE (an integer key: the fastest lookup there is):
---   inst      the instance (self in handlers)      ref, co   its ref, coroutine
+--   inst      the instance (self in handlers)      ref       its ref
 --   mb        mailbox, created on the first message: pairs of slots
 --             mb[i] = message, mb[i+1] = reply future, false (tell) or STOP,
 --             or CALL: a proxy call, msg = {fn, future or false, ...}
 --   head, tail  next slot to read, next slot to write
---   idle      not inside a handler (parked, or not started serving yet)
+--   busy      queued to run, or running: it has a worker or waits for one
+--   co        the coroutine of its worker, while it has one
+--   fresh     on_start has yet to run
 --   dead      unregistered, ended
 --   base      messages taken before the last reset of head and tail
 --   stopping  a stop is queued                 stops     futures of ref:stop()
 --   reply     the future of the ask being handled
---   seq       start order
+--   seq       start order (among tasks too: lactor.dump)
 -- Messages handled are derived, not counted per message: see processed().
+--
+-- An idle actor has no coroutine.  When it gets something to do, it is
+-- queued (core.queue) and the loop lends it a worker, a coroutine from a
+-- pool that serves actors one after the other (work(), below).
 
 local core = require("lactor.core")
 local errors = require("lactor.errors")
 local task = require("lactor.task")
 
-local spawn, wake, park, kill = core.spawn, core.wake, core.park, core.kill
+local queue, next_actor, release, kill =
+  core.queue, core.next_actor, core.release, core.kill
 local future, ask_future, reply = core.future, core.ask_future, core.reply
 local report, fail, uuid = core.report, core.fail, core.uuid
 local handler, errtext, new_error = errors.handler, errors.text, errors.new
 local resolve = task.resolve
 local xpcall, setmetatable, tostring, type = xpcall, setmetatable, tostring, type
+local running = coroutine.running
 
 local M = {}
 
@@ -38,7 +46,7 @@ local sent, dead_letters, handled_by_dead = 0, 0, 0
 
 local live = {}      -- core → true, for every actor not dead
 M.live = live        -- read only, for the registry
-local nlive, seq = 0, 0
+local nlive = 0
 local debug_on = core.debug()
 
 local function describe(c)
@@ -91,14 +99,16 @@ function M.parent(cls) return parents[cls] end
 -- The mailbox
 -- ===================================================================
 
--- Queues a message; wakes the actor if it is parked (wake does nothing
--- to an actor that is not).
+-- Queues a message, and the actor if it had nothing to do.
 local function push(c, msg, kind)
   local mb, t = c.mb, c.tail
   if mb then mb[t], mb[t + 1] = msg, kind
   else c.mb = { msg, kind } end      -- the first message: t is 1
   c.tail = t + 2
-  if c.idle then wake(c.co) end
+  if not c.busy then
+    c.busy = true
+    queue(c)
+  end
 end
 
 -- Empties the mailbox of a dead actor: asks fail, tells are dead letters.
@@ -127,9 +137,12 @@ end
 -- ===================================================================
 
 -- Messages an actor has finished handling: those taken from the mailbox,
--- less the one it is inside of (or the STOP that ended it).
+-- less the one it is inside of (or the STOP that ended it) if it has a
+-- worker and took one.
 local function processed(c)
-  return c.base + (c.head - 1) // 2 - (c.idle and 0 or 1)
+  local taken = (c.head - 1) // 2
+  if c.co and taken > 0 then taken = taken - 1 end
+  return c.base + taken
 end
 M.processed = processed
 
@@ -186,70 +199,93 @@ local function unexpected(inst, msg)
   report(describe(inst.ref[CORE]) .. " got an unexpected message: " .. tostring(msg))
 end
 
--- Handles messages until a STOP, as many as are queued without going back
--- to the loop.  It runs inside one xpcall for the whole life of the actor,
--- so a message costs no protected call of its own; an error ends it, and
--- run() decides between a failed ask and a crash.
-local function serve(c, inst)
-  while true do
-    local h = c.head
-    if h == c.tail then
-      c.base = c.base + (h - 1) // 2
-      c.head, c.tail = 1, 1
-      c.idle = true
-      park()
-      c.idle = false
-    else
-      local mb = c.mb
-      local msg, kind = mb[h], mb[h + 1]
-      mb[h], mb[h + 1] = nil, nil
-      c.head = h + 2
-      local receive = inst.on_receive or unexpected
-      if kind == false then
-        receive(inst, msg)
-      elseif kind == STOP then
-        return
-      elseif kind == CALL then      -- proxy.lua: fn(inst, msg) instead of on_receive
-        local f = msg[2]
-        if f then
-          c.reply = f
-          reply(f, true, msg[1](inst, msg))
-          c.reply = nil
-        else
-          msg[1](inst, msg)         -- a field write: an error crashes, as a tell's
+-- The body of a worker, lent by the loop to actor `c` (see loop.h): runs
+-- on_start if it has not run, handles the messages queued, and goes on to
+-- the next actor while one is queued right behind; then waits in the pool
+-- to be lent again.  Everything runs inside one xpcall until an error, so
+-- neither a message nor an actor costs a protected call of its own; an
+-- error ends the actor being served, or fails the ask being answered.
+local function work(worker, c)
+  local me = running()
+  local current, starting = c, false  -- for the error handling below
+  local function serve(c)
+    while true do
+      current = c
+      if c.dead then goto next end    -- killed while queued
+      do
+        local inst = c.inst
+        c.co = me
+        if c.fresh then
+          c.fresh = false
+          local on_start = inst.on_start
+          if on_start then
+            starting = true
+            on_start(inst)
+            starting = false
+          end
         end
-      else
-        c.reply = kind
-        reply(kind, true, receive(inst, msg))
-        c.reply = nil
+        -- Only this loop moves head (a death empties the mailbox, but
+        -- never while the actor is inside this loop and alive).
+        local h, mb = c.head, c.mb
+        while h < c.tail do
+          local msg, kind = mb[h], mb[h + 1]
+          mb[h], mb[h + 1] = nil, nil
+          h = h + 2
+          c.head = h
+          local receive = inst.on_receive or unexpected
+          if not kind then              -- a tell
+            receive(inst, msg)
+          elseif kind == STOP then
+            stopped(c)
+            c.co = nil
+            goto next
+          elseif kind == CALL then  -- proxy.lua: fn(inst, msg) instead of on_receive
+            local f = msg[2]
+            if f then
+              c.reply = f
+              reply(f, true, msg[1](inst, msg))
+              c.reply = nil
+            else
+              msg[1](inst, msg)     -- a field write: an error crashes, as a tell's
+            end
+          else
+            c.reply = kind
+            reply(kind, true, receive(inst, msg))
+            c.reply = nil
+          end
+        end
+        c.base = c.base + (h - 1) // 2  -- the mailbox is empty: reset it
+        c.head, c.tail = 1, 1
+        c.co = nil
+        c.busy = false
       end
+      ::next::
+      c = next_actor(worker) or release(worker)
+      if c == nil then return end
+    end
+  end
+  while true do
+    local ok, err = xpcall(serve, handler, current)
+    if ok then return end
+    c = current
+    local f = c.reply
+    if starting or f == nil then
+      starting = false
+      crash(c, err, errors.last_traceback)
+      c.co = nil
+    else
+      c.reply = nil
+      reply(f, false, err, errors.last_traceback)
     end
   end
 end
-
--- The body of an actor's coroutine.
-local function run(c)
-  local inst = c.inst
-  if inst.on_start then
-    local ok, err = xpcall(inst.on_start, handler, inst)
-    if not ok then return crash(c, err, errors.last_traceback) end
-  end
-  c.idle = false
-  while true do
-    local ok, err = xpcall(serve, handler, c, inst)
-    if ok then return stopped(c) end
-    local f = c.reply
-    if f == nil then return crash(c, err, errors.last_traceback) end
-    c.reply = nil
-    reply(f, false, err, errors.last_traceback)
-  end
-end
+M.work = work
 
 -- Ends an actor at once, wherever it is (lactor.exit, a signal): its
 -- on_stop runs in a task.
 local function kill_actor(c)
   die(c)
-  kill(c.co)
+  if c.co then kill(c.co) end
   if c.reply then
     reply(c.reply, false, new_error(errors.ActorDead, "stopped before handling the message"))
     c.reply = nil
@@ -317,12 +353,15 @@ function Ref:tell(msg)
   if mb then mb[t], mb[t + 1] = msg, false
   else c.mb = { msg, false } end     -- the first message: t is 1
   c.tail = t + 2
-  if c.idle then wake(c.co) end
+  if not c.busy then
+    c.busy = true
+    queue(c)
+  end
 end
 
 function Ref:ask(msg, timeout)
   local c = self[CORE]
-  local f = ask_future(c.co, timeout)
+  local f = ask_future(c, timeout)
   if c.dead then
     reply(f, false, dead_error(c))
     return f
@@ -378,19 +417,18 @@ function Base.start(cls, ...)
   -- Every field the core will ever have is named here, nil or not, so
   -- that the table is sized once instead of growing key by key.
   local c = { inst = nil, cls = cls, ref = nil, co = nil, mb = nil,
-              head = 1, tail = 1, base = 0, idle = true, seq = 0,
-              dead = false, stopping = false, stops = nil, reply = nil }
+              head = 1, tail = 1, base = 0, busy = true, fresh = true,
+              seq = 0, dead = false, stopping = false, stops = nil,
+              reply = nil }
   local urn = uuid()
   local ref = setmetatable({ c, urn = urn, class = cls }, Ref)
   local inst = setmetatable({ ref = ref, urn = urn }, cls)
   c.inst, c.ref = inst, ref
   if inst.init then inst:init(...) end
-  seq = seq + 1
-  c.seq = seq
   live[c] = true
   nlive = nlive + 1
   stats.started = stats.started + 1
-  c.co = spawn("actor", c, run, c)
+  c.seq = queue(c)            -- to run on_start, or just to start
   log("started", c)
   return ref
 end

@@ -84,6 +84,7 @@ core.set_hooks({
   end,
 
   stop_idle = actor.stop_idle,
+  worker = actor.work,              -- the body of the coroutines actors run on
   dump = inspect.dump,              -- SIGUSR1
   at_exit = task.report_unobserved,
 })

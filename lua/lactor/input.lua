@@ -6,7 +6,7 @@ local core = require("lactor.core")
 local actor = require("lactor.actor")
 local cjson = require("cjson")
 
-local wake, report = core.wake, core.report
+local queue, report = core.queue, core.report
 local count_sent, describe = actor.count_sent, actor.describe
 local type, tostring, getmetatable, pairs = type, tostring, getmetatable, pairs
 
@@ -41,7 +41,10 @@ local on_eof = "stop"
 -- A batch of records is in c's mailbox (input.c put it there).
 local function delivered(c, n)
   count_sent(n)
-  if c.idle then wake(c.co) end
+  if not c.busy then
+    c.busy = true
+    queue(c)
+  end
 end
 
 local function plural(n)

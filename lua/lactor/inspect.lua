@@ -18,9 +18,9 @@ local M = {}
 -- run, or was preempted).
 local function actor_state(c)
   if c.stopping then return "stopping" end
-  local s = proc_state(c.co)
+  if not c.busy then return "idle" end
+  local s = c.co and proc_state(c.co)
   if s == "waiting" or s == "sleeping" then return "waiting" end
-  if s == "idle" then return "idle" end
   return "running"
 end
 
@@ -96,29 +96,48 @@ local function task_state(co)
   return "running"
 end
 
--- lactor.dump(): every unfinished proc's traceback on stderr, oldest
--- first, each headed by what it is: `main chunk waiting:`, `task
--- running:`, `actor Counter (urn:uuid:...) idle:`.
+-- The traceback of an actor, which has a coroutine only while it is
+-- inside a handler (or about to start).
+local function actor_traceback(c, me)
+  if c.co then return traceback(c.co, nil, c.co == me and 2 or 0) end
+  local where = c.fresh and "(not started yet)"
+    or c.busy and "(queued, with messages to handle)"
+    or "(idle: no message to handle)"
+  return "stack traceback:\n\t" .. where
+end
+
+-- lactor.dump(): every live actor's and unfinished task's traceback on
+-- stderr, oldest first, each headed by what it is: `main chunk waiting:`,
+-- `task running:`, `actor Counter (urn:uuid:...) idle:`.
 function M.dump()
-  local list, me = procs(), running()
-  local nactors, ntasks = 0, 0
+  local me = running()
+  local actors, list = actor.live_in_order(), {}
+  for _, p in ipairs(procs()) do     -- the main chunk and tasks
+    if p.kind ~= "actor" then list[#list + 1] = p end
+  end
+  for _, c in ipairs(actors) do list[#list + 1] = c end
+  -- Procs and actors are numbered from one sequence: creation order.
+  local function order(x) return x.serial or x.seq end
+  table.sort(list, function(a, b) return order(a) < order(b) end)
+  local ntasks = 0
   local out = {}
   for i = 1, #list do
     local p = list[i]
-    local head
-    if p.kind == "actor" then
-      nactors = nactors + 1
-      head = "actor " .. describe(p.owner) .. " " .. actor_state(p.owner)
+    local head, tb
+    if p.inst then                     -- an actor's core
+      head = "actor " .. describe(p) .. " " .. actor_state(p)
+      tb = actor_traceback(p, me)
     else
       if p.kind == "task" then ntasks = ntasks + 1 end
       head = (p.kind == "main" and "main chunk" or "task") .. " "
         .. task_state(p.co)
+      -- The caller of dump() shows from where it called.
+      tb = traceback(p.co, nil, p.co == me and 2 or 0)
+      if tb == "stack traceback:" then tb = tb .. "\n\t(not started yet)" end
     end
-    -- The caller of dump() shows from where it called.
-    local tb = traceback(p.co, nil, p.co == me and 2 or 0)
-    if tb == "stack traceback:" then tb = tb .. "\n\t(not started yet)" end
     out[#out + 1] = head .. ":\n" .. tb .. "\n"
   end
+  local nactors = #actors
   report(format("dump: %d actor(s), %d task(s)", nactors, ntasks))
   io.stderr:write(concat(out))
   io.stderr:flush()

@@ -113,7 +113,7 @@ local Write = {
 -- actor, so that the actor waiting on it through its own proxy is the
 -- self-ask error, not a hang.
 local function send(c, msg)
-  local f = ask_future(c.co)
+  local f = ask_future(c)
   msg[2] = f
   if c.dead then
     reply(f, false, dead_error(c))
