@@ -8,14 +8,14 @@
 --             or CALL: a proxy call, msg = {fn, future or false, ...}
 --   head, tail  next slot to read, next slot to write
 --   busy      queued to run, or running: it has a worker or waits for one
---   co        the coroutine of its worker, while it has one
 --   fresh     on_start has yet to run
 --   dead      unregistered, ended
 --   base      messages taken before the last reset of head and tail
 --   stopping  a stop is queued                 stops     futures of ref:stop()
 --   reply     the future of the ask being handled
 --   seq       start order (among tasks too: lactor.dump)
--- Messages handled are derived, not counted per message: see processed().
+-- Messages sent and handled are derived from the mailbox positions, not
+-- counted per message: see pushed() and processed().
 --
 -- An idle actor has no coroutine.  When it gets something to do, it is
 -- queued (core.queue) and the loop lends it a worker, a coroutine from a
@@ -28,11 +28,11 @@ local task = require("lactor.task")
 local queue, next_actor, release, kill =
   core.queue, core.next_actor, core.release, core.kill
 local future, ask_future, reply = core.future, core.ask_future, core.reply
-local report, fail, uuid = core.report, core.fail, core.uuid
+local report, fail, uuid, procs = core.report, core.fail, core.uuid, core.procs
 local handler, errtext, new_error = errors.handler, errors.text, errors.new
 local resolve = task.resolve
 local xpcall, setmetatable, tostring, type = xpcall, setmetatable, tostring, type
-local running = coroutine.running
+local ipairs = ipairs
 
 local M = {}
 
@@ -41,8 +41,8 @@ local STOP = setmetatable({}, { __name = "lactor.STOP" })
 local CALL = setmetatable({}, { __name = "lactor.CALL" })
 
 local stats = { started = 0, crashed = 0 }
--- Counted on the hot path, hence upvalues rather than fields of stats.
-local sent, dead_letters, handled_by_dead = 0, 0, 0
+-- What dead actors were sent and handled; live ones count their own.
+local sent_to_dead, handled_by_dead, dead_letters = 0, 0, 0
 
 local live = {}      -- core → true, for every actor not dead
 M.live = live        -- read only, for the registry
@@ -137,18 +137,24 @@ end
 -- ===================================================================
 
 -- Messages an actor has finished handling: those taken from the mailbox,
--- less the one it is inside of (or the STOP that ended it) if it has a
--- worker and took one.
+-- less the one it is inside of (or the STOP that ended it) while it runs.
+-- (A queued actor has taken none since its mailbox was last reset.)
 local function processed(c)
   local taken = (c.head - 1) // 2
-  if c.co and taken > 0 then taken = taken - 1 end
+  if c.busy and taken > 0 then taken = taken - 1 end
   return c.base + taken
 end
 M.processed = processed
 
+-- Messages sent to an actor: all it ever had queued, but its stop.
+local function pushed(c)
+  return c.base + (c.tail - 1) // 2 - (c.stopping and 1 or 0)
+end
+
 local function die(c)
   c.dead = true
   if live[c] then
+    sent_to_dead = sent_to_dead + pushed(c)
     handled_by_dead = handled_by_dead + processed(c)
     live[c] = nil
     nlive = nlive - 1
@@ -206,7 +212,6 @@ end
 -- neither a message nor an actor costs a protected call of its own; an
 -- error ends the actor being served, or fails the ask being answered.
 local function work(worker, c)
-  local me = running()
   local current, starting = c, false  -- for the error handling below
   local function serve(c)
     while true do
@@ -214,7 +219,6 @@ local function work(worker, c)
       if c.dead then goto next end    -- killed while queued
       do
         local inst = c.inst
-        c.co = me
         if c.fresh then
           c.fresh = false
           local on_start = inst.on_start
@@ -237,7 +241,6 @@ local function work(worker, c)
             receive(inst, msg)
           elseif kind == STOP then
             stopped(c)
-            c.co = nil
             goto next
           elseif kind == CALL then  -- proxy.lua: fn(inst, msg) instead of on_receive
             local f = msg[2]
@@ -256,7 +259,6 @@ local function work(worker, c)
         end
         c.base = c.base + (h - 1) // 2  -- the mailbox is empty: reset it
         c.head, c.tail = 1, 1
-        c.co = nil
         c.busy = false
       end
       ::next::
@@ -272,7 +274,6 @@ local function work(worker, c)
     if starting or f == nil then
       starting = false
       crash(c, err, errors.last_traceback)
-      c.co = nil
     else
       c.reply = nil
       reply(f, false, err, errors.last_traceback)
@@ -281,11 +282,22 @@ local function work(worker, c)
 end
 M.work = work
 
--- Ends an actor at once, wherever it is (lactor.exit, a signal): its
--- on_stop runs in a task.
-local function kill_actor(c)
+-- The coroutine of the worker each running actor has: {[c] = co}.  An
+-- actor does not keep it, which would cost two writes per turn it runs.
+local function workers()
+  local map = {}
+  for _, p in ipairs(procs()) do
+    if p.kind == "actor" and p.owner then map[p.owner] = p.co end
+  end
+  return map
+end
+M.workers = workers
+
+-- Ends an actor at once, wherever it is (lactor.exit, a signal), and its
+-- worker `co` if it has one: its on_stop runs in a task.
+local function kill_actor(c, co)
   die(c)
-  if c.co then kill(c.co) end
+  if co then kill(co) end
   if c.reply then
     reply(c.reply, false, new_error(errors.ActorDead, "stopped before handling the message"))
     c.reply = nil
@@ -308,8 +320,8 @@ end
 M.live_in_order = live_in_order
 
 function M.kill_all()
-  local list = live_in_order()
-  for i = #list, 1, -1 do kill_actor(list[i]) end
+  local list, co = live_in_order(), workers()
+  for i = #list, 1, -1 do kill_actor(list[i], co[list[i]]) end
 end
 
 -- At the end of the run every live actor is idle and can get no more
@@ -322,12 +334,12 @@ end
 
 function M.count() return nlive end
 
--- Records of the input (input.lua) are tells too.
-function M.count_sent(n) sent = sent + n end
-
 function M.stats()
-  local handled = handled_by_dead
-  for c in pairs(live) do handled = handled + processed(c) end
+  local sent, handled = sent_to_dead, handled_by_dead
+  for c in pairs(live) do
+    sent = sent + pushed(c)
+    handled = handled + processed(c)
+  end
   return stats.started, stats.crashed, sent, handled, dead_letters
 end
 
@@ -348,7 +360,6 @@ end
 function Ref:tell(msg)
   local c = self[CORE]
   if c.dead then error(dead_error(c), 2) end
-  sent = sent + 1
   local mb, t = c.mb, c.tail
   if mb then mb[t], mb[t + 1] = msg, false
   else c.mb = { msg, false } end     -- the first message: t is 1
@@ -366,7 +377,6 @@ function Ref:ask(msg, timeout)
     reply(f, false, dead_error(c))
     return f
   end
-  sent = sent + 1
   push(c, msg, f)
   return f
 end
@@ -374,7 +384,6 @@ end
 -- A proxy call, field read or field write (proxy.lua), queued in order
 -- with tells and asks; `msg` is {fn, future or false, ...}.
 function M.call(c, msg)
-  sent = sent + 1
   push(c, msg, CALL)
 end
 

@@ -7,7 +7,7 @@ local actor = require("lactor.actor")
 local cjson = require("cjson")
 
 local queue, report = core.queue, core.report
-local count_sent, describe = actor.count_sent, actor.describe
+local describe = actor.describe
 local type, tostring, getmetatable, pairs = type, tostring, getmetatable, pairs
 
 local M = {}
@@ -39,8 +39,7 @@ local attached = false
 local on_eof = "stop"
 
 -- A batch of records is in c's mailbox (input.c put it there).
-local function delivered(c, n)
-  count_sent(n)
+local function delivered(c)
   if not c.busy then
     c.busy = true
     queue(c)

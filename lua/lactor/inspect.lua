@@ -16,10 +16,10 @@ local M = {}
 -- handler, on a future or in lactor.sleep), "idle" (nothing to do) or
 -- "running" (running now, or runnable: it has a message or on_start to
 -- run, or was preempted).
-local function actor_state(c)
+local function actor_state(c, co)
   if c.stopping then return "stopping" end
   if not c.busy then return "idle" end
-  local s = c.co and proc_state(c.co)
+  local s = co and proc_state(co)
   if s == "waiting" or s == "sleeping" then return "waiting" end
   return "running"
 end
@@ -72,12 +72,13 @@ local Rows = { __name = "lactor.ps", __tostring = render }
 
 -- lactor.ps() → one row per live actor, in start order.
 function M.ps()
-  local list, rows = actor.live_in_order(), {}
+  local list, rows, co = actor.live_in_order(), {}, actor.workers()
   for i = 1, #list do
     local c = list[i]
     rows[i] = {
       urn = c.ref.urn, class = c.cls.name, name = rawget(c.ref, "name"),
-      state = actor_state(c), mailbox = queued(c), processed = processed(c),
+      state = actor_state(c, co[c]), mailbox = queued(c),
+      processed = processed(c),
     }
   end
   return setmetatable(rows, Rows)
@@ -98,8 +99,8 @@ end
 
 -- The traceback of an actor, which has a coroutine only while it is
 -- inside a handler (or about to start).
-local function actor_traceback(c, me)
-  if c.co then return traceback(c.co, nil, c.co == me and 2 or 0) end
+local function actor_traceback(c, co, me)
+  if co then return traceback(co, nil, co == me and 2 or 0) end
   local where = c.fresh and "(not started yet)"
     or c.busy and "(queued, with messages to handle)"
     or "(idle: no message to handle)"
@@ -110,7 +111,7 @@ end
 -- stderr, oldest first, each headed by what it is: `main chunk waiting:`,
 -- `task running:`, `actor Counter (urn:uuid:...) idle:`.
 function M.dump()
-  local me = running()
+  local me, co = running(), actor.workers()
   local actors, list = actor.live_in_order(), {}
   for _, p in ipairs(procs()) do     -- the main chunk and tasks
     if p.kind ~= "actor" then list[#list + 1] = p end
@@ -125,8 +126,8 @@ function M.dump()
     local p = list[i]
     local head, tb
     if p.inst then                     -- an actor's core
-      head = "actor " .. describe(p) .. " " .. actor_state(p)
-      tb = actor_traceback(p, me)
+      head = "actor " .. describe(p) .. " " .. actor_state(p, co[p])
+      tb = actor_traceback(p, co[p], me)
     else
       if p.kind == "task" then ntasks = ntasks + 1 end
       head = (p.kind == "main" and "main chunk" or "task") .. " "
