@@ -11,7 +11,8 @@
 --   fresh     on_start has yet to run
 --   dead      unregistered, ended
 --   base      messages taken before the last reset of head and tail
---   stopping  a stop is queued                 stops     futures of ref:stop()
+--   stopping  a stop is queued
+--   stops     the future of ref:stop(), or a list when there are more
 --   reply     the future of the ask being handled
 --   seq       start order (among tasks too: lactor.dump)
 -- Messages sent and handled are derived from the mailbox positions, not
@@ -36,7 +37,7 @@ local ipairs = ipairs
 
 local M = {}
 
-local CORE = 1
+local CORE <const> = 1
 local STOP = setmetatable({}, { __name = "lactor.STOP" })
 local CALL = setmetatable({}, { __name = "lactor.CALL" })
 
@@ -122,7 +123,7 @@ local function drain(c)
     if kind == CALL then kind = msg[2] end   -- its future, or false
     if kind == false then
       dead_letters = dead_letters + 1
-      log("dead letter for", c, tostring(msg))
+      if debug_on then log("dead letter for", c, tostring(msg)) end
     elseif kind ~= STOP then
       reply(kind, false, new_error(errors.ActorDead, "stopped before handling the message"))
     end
@@ -177,8 +178,10 @@ end
 local function resolve_stops(c)
   local stops = c.stops
   c.stops = nil
-  if stops then
+  if type(stops) == "table" then
     for i = 1, #stops do reply(stops[i], true, true) end
+  elseif stops then
+    reply(stops, true, true)
   end
 end
 
@@ -197,7 +200,7 @@ local function stopped(c)
   die(c)
   callback(c, "on_stop")
   drain(c)
-  log("stopped", c)
+  if debug_on then log("stopped", c) end
   resolve_stops(c)
 end
 
@@ -232,9 +235,10 @@ local function work(worker, c)
         -- never while the actor is inside this loop and alive).
         local h, mb = c.head, c.mb
         while h < c.tail do
-          local msg, kind = mb[h], mb[h + 1]
-          mb[h], mb[h + 1] = nil, nil
-          h = h + 2
+          local k = h + 1
+          local msg, kind = mb[h], mb[k]
+          mb[h], mb[k] = nil, nil
+          h = k + 1
           c.head = h
           local receive = inst.on_receive or unexpected
           if not kind then              -- a tell
@@ -396,7 +400,9 @@ function Ref:stop()
     return f
   end
   local stops = c.stops
-  if stops then stops[#stops + 1] = f else c.stops = { f } end
+  if stops == nil then c.stops = f          -- the usual case: one stop
+  elseif type(stops) == "table" then stops[#stops + 1] = f
+  else c.stops = { stops, f } end
   if not c.stopping then
     c.stopping = true
     push(c, nil, STOP)
@@ -417,28 +423,43 @@ M.Ref = Ref
 -- Starting
 -- ===================================================================
 
+-- Makes the core and ref of an actor of class `cls` whose instance is
+-- `inst`: a table with (at least) the keys ref and urn, so that it is
+-- sized once, not grown key by key.  Not registered yet.
+local function new_actor(cls, inst)
+  -- Likewise every field the core will ever have is named here.
+  local c = { inst = inst, cls = cls, ref = nil, mb = nil,
+              head = 1, tail = 1, base = 0, busy = true, fresh = true,
+              seq = 0, dead = false, stopping = false, stops = nil,
+              reply = nil }
+  local urn = uuid()
+  local ref = setmetatable({ c, urn = urn, class = cls }, Ref)
+  inst.ref, inst.urn = ref, urn
+  setmetatable(inst, cls)
+  c.ref = ref
+  return c, ref
+end
+
+-- The actor exists: it is live, and queued to run on_start (or just to
+-- start, which keeps actors in start order in the run queue).
+local function register(c)
+  live[c] = true
+  nlive = nlive + 1
+  stats.started = stats.started + 1
+  c.seq = queue(c)
+  if debug_on then log("started", c) end
+end
+
 -- cls:start(...): init runs here, in the caller; an error in it leaves no
 -- actor behind.
 function Base.start(cls, ...)
   if parents[cls] == nil then
     error("bad argument #1 to 'start' (a class expected; use Class:start())", 2)
   end
-  -- Every field the core will ever have is named here, nil or not, so
-  -- that the table is sized once instead of growing key by key.
-  local c = { inst = nil, cls = cls, ref = nil, co = nil, mb = nil,
-              head = 1, tail = 1, base = 0, busy = true, fresh = true,
-              seq = 0, dead = false, stopping = false, stops = nil,
-              reply = nil }
-  local urn = uuid()
-  local ref = setmetatable({ c, urn = urn, class = cls }, Ref)
-  local inst = setmetatable({ ref = ref, urn = urn }, cls)
-  c.inst, c.ref = inst, ref
+  local inst = { ref = false, urn = false }
+  local c, ref = new_actor(cls, inst)
   if inst.init then inst:init(...) end
-  live[c] = true
-  nlive = nlive + 1
-  stats.started = stats.started + 1
-  c.seq = queue(c)            -- to run on_start, or just to start
-  log("started", c)
+  register(c)
   return ref
 end
 
@@ -451,13 +472,14 @@ end
 -- All of them are of one class, Actor, whose instances carry their own
 -- on_receive: starting one makes no class.
 local Anonymous = M.class("Actor")
-function Anonymous:init(fn) self.on_receive = fn end
 
 function M.start(fn)
   if type(fn) ~= "function" then
     error("bad argument #1 to 'start' (function expected, got " .. type(fn) .. ")", 2)
   end
-  return Anonymous:start(fn)
+  local c, ref = new_actor(Anonymous, { ref = false, urn = false, on_receive = fn })
+  register(c)
+  return ref
 end
 
 -- }==================================================================
