@@ -325,9 +325,14 @@ int main(int argc, char **argv) {
     else { add_step(L, steps, 0); status = -1; }
   }
   if (status < 0 && o.to) {      /* -t NAME: after the script */
-    lx_input_push_to(L);
-    lua_pushstring(L, o.to);
-    add_step(L, steps, 1);
+    if (lx_runtime_require(L, "lactor.input") != LUA_OK) {
+      status = load_failed(L, LUA_ERRRUN);
+    } else {
+      lua_pop(L, 1);
+      lx_input_push_to(L);
+      lua_pushstring(L, o.to);
+      add_step(L, steps, 1);
+    }
   }
   if (status < 0 && o.has_i) {   /* the REPL: after everything else */
     lx_repl_push_step(L);

@@ -52,6 +52,29 @@ static int preload(lua_State *L) {
   return 0;
 }
 
+/* Called as luaL_requiref's openf: runs the preload entry of module
+** (argument 1), as require's first searcher does. */
+static int open_preloaded(lua_State *L) {
+  const char *module = luaL_checkstring(L, 1);
+  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+  if (lua_getfield(L, -1, module) == LUA_TNIL)
+    return luaL_error(L, "module '%s' is not embedded", module);
+  lua_pushvalue(L, 1);
+  lua_call(L, 1, 1);
+  return 1;
+}
+
+static int require_embedded(lua_State *L) {
+  luaL_requiref(L, luaL_checkstring(L, 1), open_preloaded, 0);
+  return 1;
+}
+
+int lx_runtime_require(lua_State *L, const char *module) {
+  lua_pushcfunction(L, require_embedded);
+  lua_pushstring(L, module);
+  return lua_pcall(L, 1, 1, 0);
+}
+
 lx_runtime *lx_runtime_new(int debug) {
   lx_runtime *rt = (lx_runtime *)calloc(1, sizeof *rt);
   if (rt == NULL) return NULL;

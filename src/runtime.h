@@ -25,4 +25,10 @@ void lx_runtime_free(lx_runtime *rt);
 ** leaves an error message on the stack on failure. */
 int lx_runtime_open(lx_runtime *rt, int noenv);
 
+/* Pushes the embedded module (package.loaded[module]), loading it first
+** if it is not loaded yet: lactor.input and others load on first use
+** (init.lua).  Not through the global require, which a script may have
+** replaced.  Returns a Lua status; on failure the message is pushed. */
+int lx_runtime_require(lua_State *L, const char *module);
+
 #endif

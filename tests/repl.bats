@@ -384,6 +384,21 @@ false
 >"
 }
 
+@test "Tab completes lactor names whose files load on first use" {
+	start
+	keys -l 'lactor.wher'
+	keys Tab
+	wait_for '> lactor.whereis'
+	keys C-u
+	keys -l 'lactor.registry.stop_'
+	keys Tab
+	wait_for '> lactor.registry.stop_all'
+	keys C-u
+	keys -l 'lactor.traversa'
+	keys Tab
+	wait_for '> lactor.traversable'
+}
+
 @test "results print as refs, futures with their state, and lactor.ps() as a table" {
 	start
 	type_line 'A = lactor.class("Alpha") a = A:start()'

@@ -11,7 +11,7 @@ local handler, resolve = errors.handler, task.resolve
 local xpcall, select, type = xpcall, select, type
 
 local Future = core.Future
-local M = { functions = {} }
+local M = {}
 
 -- A future resolved with fn(values of src...), once src is resolved.
 local function derive(src, fn)
@@ -64,7 +64,7 @@ end
 
 -- lactor.join(f1, f2, ...) → Future of {first value of each}; fails as
 -- soon as one of them fails.
-function M.functions.join(...)
+function M.join(...)
   local n, g, left, values = select("#", ...), future(), select("#", ...), {}
   if n == 0 then
     g:set(values)
@@ -86,7 +86,7 @@ end
 
 -- lactor.get_all(futures [, timeout]) → {first value of each}; the timeout
 -- bounds the whole wait.
-function M.functions.get_all(futures, timeout)
+function M.get_all(futures, timeout)
   local deadline = timeout and now() + timeout
   local values = {}
   for i = 1, #futures do

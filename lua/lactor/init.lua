@@ -1,17 +1,21 @@
 -- The lactor module: the public API, assembled from lactor.core (C) and
 -- the Lua files beside this one.  Also the hooks through which the C loop
 -- asks the Lua side to report, spawn and stop things.
+--
+-- Most scripts use a few names, so the files behind the rest (input,
+-- proxy, registry, inspect, combinators) load on first use: loading every
+-- file at start was half of lactor's start-up time (issue 6).  A lazy
+-- name is absent from the table until then; __index loads its file and
+-- puts in every name that file owns, and __pairs loads them all, so
+-- pairs(lactor) lists every name.  Methods those files add to refs and
+-- futures are stubs until then (below).
 
 local core = require("lactor.core")
 local errors = require("lactor.errors")
 local task = require("lactor.task")
 local actor = require("lactor.actor")
-local input = require("lactor.input")
-local proxy = require("lactor.proxy")
-local registry = require("lactor.registry")
-local inspect = require("lactor.inspect")
-require("lactor.combinators")
 
+local require, next, rawget, rawset = require, next, rawget, rawset
 local report, fail = core.report, core.fail
 local errtext, new_error = errors.text, errors.new
 
@@ -31,22 +35,67 @@ local lactor = {
 
   class = actor.class,
   start = actor.start,
-
-  input = input.input,
-  emit = input.emit,
-  null = input.null,
-  EOF = input.EOF,
-
-  traversable = proxy.traversable,
-  registry = registry.registry,
-  register = registry.register,
-  unregister = registry.unregister,
-  whereis = registry.whereis,
-  ps = inspect.ps,
-  dump = inspect.dump,
 }
 
-for k, v in pairs(require("lactor.combinators").functions) do lactor[k] = v end
+-- Lazy names → the file that owns each (a field of that module's table),
+-- until the file is loaded or the name is assigned.
+local lazy = {
+  input = "lactor.input", emit = "lactor.input", null = "lactor.input",
+  EOF = "lactor.input",
+  traversable = "lactor.proxy",
+  registry = "lactor.registry", register = "lactor.registry",
+  unregister = "lactor.registry", whereis = "lactor.registry",
+  ps = "lactor.inspect", dump = "lactor.inspect",
+  join = "lactor.combinators", get_all = "lactor.combinators",
+}
+
+local function load_module(module)
+  local m = require(module)
+  for k, owner in next, lazy do
+    if owner == module then
+      lazy[k] = nil
+      rawset(lactor, k, m[k])
+    end
+  end
+  return m
+end
+
+setmetatable(lactor, {
+  __index = function(t, k)
+    local module = lazy[k]
+    if module == nil then return nil end
+    load_module(module)
+    return rawget(t, k)
+  end,
+  -- A lazy name is absent, so writing it comes here: the script's value
+  -- wins, now and after the file loads.
+  __newindex = function(t, k, v)
+    lazy[k] = nil
+    rawset(t, k, v)
+  end,
+  __pairs = function(t)
+    local _, module = next(lazy)
+    while module do
+      load_module(module)
+      _, module = next(lazy)
+    end
+    return next, t, nil
+  end,
+})
+
+-- ref:proxy() and future:map/filter/reduce: the first call loads the
+-- file, which replaces the stub, and goes on to the real method.
+local Ref, Future = actor.Ref, core.Future
+function Ref.proxy(self)
+  load_module("lactor.proxy")
+  return Ref.proxy(self)
+end
+for _, name in next, { "map", "filter", "reduce" } do
+  Future[name] = function(...)
+    load_module("lactor.combinators")
+    return Future[name](...)
+  end
+end
 
 -- lactor.stats() → a fresh table of counters.
 function lactor.stats()
@@ -78,14 +127,14 @@ core.set_hooks({
   end,
 
   shutdown = function()
-    input.shutdown()
+    core.input_close()              -- input.lua's shutdown, loaded or not
     core.cancel_timers()
     actor.kill_all()
   end,
 
   stop_idle = actor.stop_idle,
   worker = actor.work,              -- the body of the coroutines actors run on
-  dump = inspect.dump,              -- SIGUSR1
+  dump = function() load_module("lactor.inspect").dump() end,   -- SIGUSR1
   at_exit = task.report_unobserved,
 })
 

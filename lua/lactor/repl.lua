@@ -267,6 +267,9 @@ end
 
 function M.start(funcs)
   c = funcs
+  -- Completion reads tables with next and rawget: load the names of the
+  -- lactor module that load on first use (init.lua), through its __pairs.
+  for _ in pairs(package.loaded.lactor) do end
   return INTERRUPTED
 end
 
