@@ -17,7 +17,8 @@ URN_RE='^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f
 # names ("\tt.lua:12").
 dump_outline() {
 	sed -n -e '/^lactor: dump:/p' -e '/^\(main chunk\|task\|actor\) .*:$/p' \
-		-e 's/^\t\(t\.lua:[0-9]*\):.*/\t\1/p' -e '/^\t(not started yet)$/p' "$@"
+		-e 's/^\t\(t\.lua:[0-9]*\):.*/\t\1/p' \
+		-e '/^\t(\(not started yet\|idle: no message to handle\))$/p' "$@"
 }
 
 @test "lactor.ps has one row per live actor, in start order, with its state, mailbox and processed count" {
@@ -175,6 +176,7 @@ main chunk running:
 actor Gated ($g) waiting:
 	t.lua:4
 actor Echo ($e) idle:
+	(idle: no message to handle)
 task waiting:
 	t.lua:14
 actor Echo ($f) running:
