@@ -27,7 +27,21 @@ SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover
 endif
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(SAN_FLAGS) \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lev -lm
+PKG_LIBS  = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Lua, lua-cjson and libev come from their static archives where those
+# are installed (Debian's -dev packages ship them): three shared objects
+# fewer to map and relocate is a sixth of `lactor -e ''` (issue 6).
+# -Wl,-E exports the Lua API, as lua5.4 does, for the C modules a script
+# requires.  `make STATIC=0` links them as shared libraries.
+ifeq ($(origin STATIC),undefined)
+STATIC   := $(if $(wildcard $(shell $(CC) -print-file-name=liblua5.4.a)),1,0)
+endif
+ifeq ($(STATIC),1)
+LIBS      = -Wl,-E -Wl,-Bstatic $(filter -l%,$(PKG_LIBS)) -lev -Wl,-Bdynamic \
+            $(filter-out -l%,$(PKG_LIBS)) -lm
+else
+LIBS      = $(PKG_LIBS) -lev -lm
+endif
 # The REPL edits lines with GNU readline (GPL: see the README);
 # `make READLINE=0` builds it with plain line input instead.
 ifeq ($(READLINE),1)
