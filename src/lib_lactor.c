@@ -68,19 +68,20 @@ static lx_proc *worker(lua_State *L) {
 static int l_next_actor(lua_State *L) {
   lx_proc *p = worker(L);
   if (!lx_actor_next(LOOP(L), L, lua_upvalueindex(2), p)) return 0;
-  lua_pushvalue(L, -1);
-  lua_setiuservalue(L, 1, 2);      /* its owner, for reports */
+  if (p->owner_id != lua_topointer(L, -1)) {   /* lx_set_owner, in place */
+    lua_pushvalue(L, -1);
+    lua_setiuservalue(L, 1, 2);
+    p->owner_id = lua_topointer(L, -1);
+  }
   return 1;
 }
 
 /* release(worker) → the next actor: the worker waits in the pool until
-** it is lent again.  Returns nothing when the pool is full: the worker
-** should end. */
+** it is lent again (keeping its last actor as owner, see lx_set_owner).
+** Returns nothing when the pool is full: the worker should end. */
 static int l_release(lua_State *L) {
   lx_proc *p = worker(L);
   if (!lua_isyieldable(L) || !lx_worker_free(p)) return 0;
-  lua_pushnil(L);
-  lua_setiuservalue(L, 1, 2);
   return lua_yield(L, 0);          /* returns what the resume passes */
 }
 

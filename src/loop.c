@@ -132,6 +132,7 @@ static lx_proc *new_proc(lx_loop *lp, lua_State *L, lx_kind kind, int owner,
   lua_setiuservalue(L, -2, 1);     /* the proc anchors its coroutine */
   lua_pushvalue(L, owner);
   lua_setiuservalue(L, -2, 2);
+  p->owner_id = lua_topointer(L, owner);
   lx_anchor(L, p, -1);
   if (worker) {                    /* ... fn args co p */
     lua_insert(L, -(nargs + 2));   /* ... fn p args co */
@@ -285,14 +286,24 @@ static lx_proc *lend_worker(lx_loop *lp) {
   lp->pool = (lx_proc *)p->run.next;
   lp->npool--;
   p->run.next = NULL;
-  lx_push_anchored(L, p);
-  lua_pushvalue(L, -2);
-  lua_setiuservalue(L, -2, 2);         /* it serves this actor now */
-  lua_pop(L, 1);
+  lx_set_owner(L, p, -1);
   lua_xmove(L, p->co, 1);              /* what release() returns */
   p->nargs = 1;
   link_proc(lp, p);
   return p;
+}
+
+/* A free worker keeps its last actor as owner: an actor that keeps
+** coming back (ask after ask) then gets it again without a write. */
+void lx_set_owner(lua_State *L, lx_proc *p, int idx) {
+  const void *id = lua_topointer(L, idx);
+  if (p->owner_id == id) return;
+  idx = lua_absindex(L, idx);
+  lx_push_anchored(L, p);
+  lua_pushvalue(L, idx);
+  lua_setiuservalue(L, -2, 2);
+  lua_pop(L, 1);
+  p->owner_id = id;
 }
 
 int lx_actor_next(lx_loop *lp, lua_State *L, int ring, lx_proc *p) {

@@ -62,6 +62,7 @@ struct lx_proc {
   int nargs;               /* arguments for the first resume */
   int preempted;           /* its slice expired in the last resume */
   lua_Integer serial;      /* creation order among procs and actors */
+  const void *owner_id;    /* a worker's owner (user value 2), as identity */
 };
 
 /* The proc running `L`, or NULL for the main thread and for coroutines
@@ -101,6 +102,9 @@ lua_Integer lx_actor_ready(lx_loop *lp, lua_State *L, int ring, int idx);
 ** queue is an actor and the runner's time is not up, takes it, pushes it
 ** and returns 1; else returns 0. */
 int lx_actor_next(lx_loop *lp, lua_State *L, int ring, lx_proc *p);
+/* Makes the value at `idx` of L the owner of worker `p` (for reports and
+** the self-ask check) unless it already is. */
+void lx_set_owner(lua_State *L, lx_proc *p, int idx);
 /* The running worker `p` is done with its actor: unless the pool is full
 ** (then 0: the worker ends), it is marked free and returns 1; the caller
 ** yields, the worker joins the pool, and the next resume passes it the

@@ -381,7 +381,14 @@ function Ref:ask(msg, timeout)
     reply(f, false, dead_error(c))
     return f
   end
-  push(c, msg, f)
+  local mb, t = c.mb, c.tail          -- push(c, msg, f), inlined
+  if mb then mb[t], mb[t + 1] = msg, f
+  else c.mb = { msg, f } end
+  c.tail = t + 2
+  if not c.busy then
+    c.busy = true
+    queue(c)
+  end
   return f
 end
 
