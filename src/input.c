@@ -323,6 +323,13 @@ static int pump(lua_State *L) {
   lua_getiuservalue(L, 1, UV_TARGET);                  /* 2: c */
   if (field_bool(L, 2, "dead") || field_bool(L, 2, "stopping")) {
     lua_Integer left = count_left(in);
+    if (left == 0 && !in->eof) {
+      /* Every record read was delivered; the end of the input may be
+      ** waiting already (the writer finished), and then nothing is lost. */
+      fill(L, in);
+      lua_settop(L, 2);
+      left = count_left(in);
+    }
     if (in->eof && left == 0) {                  /* nothing was lost */
       finish(in);
       clear_target(L, 1);
