@@ -185,7 +185,8 @@ static int deadline_fire(lua_State *L) {
 static void on_deadline(struct ev_loop *ev, ev_timer *w, int revents) {
   struct deadline *d = (struct deadline *)w;
   lx_future *f = d->f;
-  lua_State *L = lx_loop_L(f->loop);
+  lx_loop *lp = f->loop;     /* f may be collected by the end */
+  lua_State *L = lx_loop_L(lp);
   (void)ev; (void)revents;
   lua_pushcfunction(L, deadline_fire);
   lx_push_anchored(L, d);             /* the timer, holding the future */
@@ -199,7 +200,7 @@ static void on_deadline(struct ev_loop *ev, ev_timer *w, int revents) {
     const char *msg = luaL_tolstring(L, -1, &len);
     lx_report(msg, len);
     lua_pop(L, 2);
-    lx_loop_fail(f->loop);
+    lx_loop_fail(lp);
   }
 }
 
@@ -233,8 +234,10 @@ static int results(lua_State *L, lx_future *f) {
 
 static int get_done(lua_State *L, int status, lua_KContext ctx) {
   lx_future *f = checkfuture(L, 1);
-  lx_proc *p = lx_proc_of(L);
+  lx_proc *p;
   (void)status; (void)ctx;
+  lx_proc_resumed(L);
+  p = lx_proc_of(L);
   if (f->state == PENDING) {       /* the timer fired first */
     p->timed_out = 0;
     push_timeout(L, lua_tonumber(L, 2));
@@ -249,6 +252,7 @@ static int f_get(lua_State *L) {
   lx_future *f = checkfuture(L, 1);
   double timeout = luaL_optnumber(L, 2, -1);
   lx_proc *p;
+  luaL_argcheck(L, timeout == timeout, 2, "number is NaN");
   f->observed = 1;
   if (f->state != PENDING) {
     lua_settop(L, 1);
@@ -415,6 +419,7 @@ static int l_ask(lua_State *L) {
   lx_future *f;
   double timeout = luaL_optnumber(L, 2, -1);
   luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_argcheck(L, timeout == timeout, 2, "number is NaN");
   f = newfuture(L);
   lua_pushvalue(L, 1);
   lua_setiuservalue(L, -2, UV_OWNER);

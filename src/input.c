@@ -416,7 +416,7 @@ static int pump(lua_State *L) {
     lua_pushinteger(L, n);
     lua_call(L, 2, 0);
   }
-  if (room == 0) {
+  if (room <= 0) {         /* full, or overfull by the script's own tells */
     in->paused = 1;
     set_reading(in, 0);
   }

@@ -39,8 +39,15 @@ static int l_spawn(lua_State *L) {
 }
 
 static int park_done(lua_State *L, int status, lua_KContext ctx) {
-  (void)L; (void)status; (void)ctx;
-  return 0;
+  (void)status; (void)ctx;
+  return lx_proc_resumed(L);
+}
+
+/* A free worker is lent again: what the resume passed is its actor. */
+static int release_done(lua_State *L, int status, lua_KContext ctx) {
+  (void)status; (void)ctx;
+  lx_proc_resumed(L);
+  return lua_gettop(L) - 1;        /* above the worker's own argument */
 }
 
 /* {===================================================================
@@ -82,7 +89,7 @@ static int l_next_actor(lua_State *L) {
 static int l_release(lua_State *L) {
   lx_proc *p = worker(L);
   if (!lua_isyieldable(L) || !lx_worker_free(p)) return 0;
-  return lua_yield(L, 0);          /* returns what the resume passes */
+  return lua_yieldk(L, 0, 0, release_done);
 }
 
 /* }=================================================================== */

@@ -83,6 +83,9 @@ static void finish(lx_loop *lp, lx_proc *p) {
   else lp->last = p->prev_all;
   p->prev_all = p->next_all = NULL;
   lp->nprocs[p->kind]--;
+  /* The coroutine may outlive its proc (a script kept it): it is no
+  ** proc's any more. */
+  *(lx_proc **)lua_getextraspace(p->co) = NULL;
   lx_unanchor(L, p);
 }
 
@@ -186,6 +189,14 @@ void lx_proc_ready(lx_proc *p) {
   enqueue(p->loop, &p->run);
 }
 
+int lx_proc_resumed(lua_State *L) {
+  lx_proc *p = lx_proc_of(L);
+  if (p == NULL || p->state != LX_RUNNING)
+    return luaL_error(L, "a coroutine lactor runs cannot be resumed "
+                         "by coroutine.resume");
+  return 0;
+}
+
 int lx_proc_park(lua_State *L, lx_state state, lua_KContext ctx,
                  lua_KFunction k) {
   lx_proc *p = lx_proc_of(L);
@@ -197,7 +208,7 @@ int lx_proc_park(lua_State *L, lx_state state, lua_KContext ctx,
 
 void lx_proc_kill(lx_proc *p) {
   lx_state was = p->state;
-  if (was == LX_DONE) return;
+  if (was == LX_DONE || was == LX_FREE) return;   /* a free worker runs nothing */
   if (was == LX_WAITING) lx_future_unwait(p);
   p->state = LX_DONE;
   /* A queued proc is dropped when the runner reaches it, a running one

@@ -115,6 +115,9 @@ int lx_worker_free(lx_proc *p);
 int lx_proc_park(lua_State *L, lx_state state, lua_KContext ctx,
                  lua_KFunction k);
 void lx_proc_kill(lx_proc *p);
+/* For the continuation of a proc's yield: raises unless the loop resumed
+** it (a script's coroutine.resume on a parked proc would corrupt it). */
+int lx_proc_resumed(lua_State *L);
 
 /* The table of Lua-side hooks at `idx` (lib_lactor.c says which). */
 void lx_loop_set_hooks(lua_State *L, int idx);

@@ -5,6 +5,7 @@
 */
 #include <errno.h>
 #include <signal.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,7 +118,8 @@ static int collect(int argc, char **argv, options *o) {
       if (is(a, NULL, "--slice")) {
         char *end;
         o->slice = strtod(argv[i], &end);
-        if (end == argv[i] || *end != '\0' || o->slice < 0)
+        if (end == argv[i] || *end != '\0' || !(o->slice >= 0) ||
+            isinf(o->slice))
           return usage_error("'--slice' needs a number of milliseconds, "
                              "not '%s'", argv[i]);
       }

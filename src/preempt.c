@@ -63,6 +63,7 @@ int lx_preempt_init(double slice_ms) {
   struct sigaction sa;
   struct sigevent sev;
   if (slice_ms <= 0) return 0;
+  if (slice_ms < 0.01) slice_ms = 0.01;   /* a zero period would disarm it */
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_tick;
   sa.sa_flags = SA_RESTART;     /* a script's blocking reads carry on */

@@ -47,6 +47,7 @@ static int start(lua_State *L, double every) {
   lx_loop *lp = LOOP(L);
   lx_timers *all = lx_loop_timers(lp);
   double after = luaL_checknumber(L, 1);
+  luaL_argcheck(L, after == after, 1, "number is NaN");   /* would never fire */
   int i, n = lua_gettop(L) - 1;
   lx_timer *t;
   luaL_checktype(L, 2, LUA_TFUNCTION);
@@ -80,7 +81,9 @@ static int start(lua_State *L, double every) {
 int lx_timer_lafter(lua_State *L) { return start(L, 0); }
 
 int lx_timer_levery(lua_State *L) {
-  if (luaL_checknumber(L, 1) <= 0)
+  double every = luaL_checknumber(L, 1);
+  luaL_argcheck(L, every == every, 1, "number is NaN");
+  if (every <= 0)
     return luaL_argerror(L, 1, "interval must be positive");
   return start(L, 1);
 }

@@ -107,6 +107,11 @@ LUA
 	run --separate-stderr "$LACTOR" --slice abc -e 'print("ok")'
 	assert_equal "$status" 2
 	assert_equal "${stderr_lines[0]}" "lactor: '--slice' needs a number of milliseconds, not 'abc'"
+	for bad in nan inf -1; do
+		run --separate-stderr "$LACTOR" --slice "$bad" -e 'print("ok")'
+		assert_equal "$status" 2
+		assert_equal "${stderr_lines[0]}" "lactor: '--slice' needs a number of milliseconds, not '$bad'"
+	done
 }
 
 @test "preemption never cuts lactor's own bookkeeping in half" {

@@ -448,3 +448,36 @@ LUA
 	assert_equal "$stderr" ""
 	assert_output "true"
 }
+
+@test "a script cannot resume or close a coroutine lactor runs" {
+	script t.lua >/dev/null <<'LUA'
+local co
+local f = lactor.spawn(function() co = coroutine.running() lactor.sleep(0.01) return "done" end)
+lactor.yield()
+print(pcall(coroutine.resume, co))
+print(pcall(coroutine.close, co))
+print(f:get())
+local gen = coroutine.wrap(function() coroutine.yield(1) end)
+local own = coroutine.create(function() return "own" end)
+print(gen(), coroutine.resume(own))
+LUA
+	run lactor t.lua
+	assert_success
+	assert_output "$(printf '%s\n' \
+		"false	bad argument #1 to 'resume' (a coroutine lactor runs)" \
+		"false	bad argument #1 to 'close' (a coroutine lactor runs)" \
+		"done" \
+		"1	true	own")"
+}
+
+@test "timers and timeouts refuse NaN instead of never firing" {
+	run lactor -e 'local nan = 0/0
+print(pcall(function() lactor.after(nan, print) end))
+print(pcall(function() lactor.every(nan, print) end))
+print(pcall(function() lactor.future():get(nan) end))'
+	assert_success
+	assert_output "$(printf '%s\n' \
+		"false	(command line):2: bad argument #1 to 'after' (number is NaN)" \
+		"false	(command line):3: bad argument #1 to 'every' (number is NaN)" \
+		"false	(command line):4: bad argument #1 to 'get' (number is NaN)")"
+}

@@ -110,6 +110,26 @@ function lactor.stats()
   }
 end
 
+-- The loop alone resumes the coroutines it runs (the main chunk, tasks,
+-- actors' workers): a script that got one from coroutine.running() and
+-- resumed or closed it would tear it from under the loop.
+do
+  local resume, close, state = coroutine.resume, coroutine.close, core.state
+  local function check(co, name)
+    if type(co) == "thread" and state(co) then
+      error("bad argument #1 to '" .. name .. "' (a coroutine lactor runs)", 3)
+    end
+  end
+  function coroutine.resume(co, ...)
+    check(co, "resume")
+    return resume(co, ...)
+  end
+  function coroutine.close(co)
+    check(co, "close")
+    return close(co)
+  end
+end
+
 core.set_hooks({
   error = new_error,
   spawn_callback = task.spawn_callback,
