@@ -3,11 +3,12 @@
 -- Each actor has a private state table (its "core", below `c`), held in
 -- its ref's array slot CORE (an integer key: the fastest lookup there is):
 --   inst      the instance (self in handlers)      ref       its ref
---   mb        mailbox, created on the first message: pairs of slots
+--   mb        mailbox, made with room for one message: pairs of slots
 --             mb[i] = message, mb[i+1] = reply future, false (tell) or STOP,
 --             or CALL: a proxy call, msg = {fn, future or false, ...}
 --   head, tail  next slot to read, next slot to write
---   busy      queued to run, or running: it has a worker or waits for one
+--   busy      queued to run, or running: it has a worker or waits for one;
+--             nil once dead, so that a tell checks dead only when not busy
 --   fresh     on_start has yet to run
 --   dead      unregistered, ended
 --   base      messages taken before the last reset of head and tail
@@ -103,8 +104,7 @@ function M.parent(cls) return parents[cls] end
 -- Queues a message, and the actor if it had nothing to do.
 local function push(c, msg, kind)
   local mb, t = c.mb, c.tail
-  if mb then mb[t], mb[t + 1] = msg, kind
-  else c.mb = { msg, kind } end      -- the first message: t is 1
+  mb[t], mb[t + 1] = msg, kind
   c.tail = t + 2
   if not c.busy then
     c.busy = true
@@ -116,7 +116,6 @@ end
 local function drain(c)
   local mb, h, t = c.mb, c.head, c.tail
   c.head, c.tail = 1, 1
-  if mb == nil then return end
   while h < t do
     local msg, kind = mb[h], mb[h + 1]
     mb[h], mb[h + 1] = nil, nil
@@ -160,6 +159,7 @@ local function die(c)
     live[c] = nil
     nlive = nlive - 1
   end
+  c.busy = nil
   if M.on_death then M.on_death(c) end
 end
 
@@ -363,15 +363,14 @@ end
 
 function Ref:tell(msg)
   local c = self[CORE]
-  if c.dead then error(dead_error(c), 2) end
-  local mb, t = c.mb, c.tail
-  if mb then mb[t], mb[t + 1] = msg, false
-  else c.mb = { msg, false } end     -- the first message: t is 1
-  c.tail = t + 2
-  if not c.busy then
+  if not c.busy then                 -- idle, or dead (busy is nil then)
+    if c.dead then error(dead_error(c), 2) end
     c.busy = true
     queue(c)
   end
+  local mb, t = c.mb, c.tail
+  mb[t], mb[t + 1] = msg, false
+  c.tail = t + 2
 end
 
 function Ref:ask(msg, timeout)
@@ -382,8 +381,7 @@ function Ref:ask(msg, timeout)
     return f
   end
   local mb, t = c.mb, c.tail          -- push(c, msg, f), inlined
-  if mb then mb[t], mb[t + 1] = msg, f
-  else c.mb = { msg, f } end
+  mb[t], mb[t + 1] = msg, f
   c.tail = t + 2
   if not c.busy then
     c.busy = true
@@ -435,7 +433,7 @@ M.Ref = Ref
 -- sized once, not grown key by key.  Not registered yet.
 local function new_actor(cls, inst)
   -- Likewise every field the core will ever have is named here.
-  local c = { inst = inst, cls = cls, ref = nil, mb = nil,
+  local c = { inst = inst, cls = cls, ref = nil, mb = { false, false },
               head = 1, tail = 1, base = 0, busy = true, fresh = true,
               seq = 0, dead = false, stopping = false, stops = nil,
               reply = nil }
