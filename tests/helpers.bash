@@ -19,3 +19,12 @@ script() {
 	cat >"$path"
 	printf '%s\n' "$path"
 }
+
+# watchdog PID [SECONDS]: kills PID if it still runs after SECONDS (20), so
+# that a hang fails its test instead of stalling the suite.  Signal tests
+# cannot use `timeout` for this: it passes a signal it gets on twice (to
+# the child and to its process group), and a second SIGTERM before the
+# first is served ends lactor at once, without on_stop.
+watchdog() {
+	( sleep "${2:-20}"; kill -KILL "$1" ) >/dev/null 2>&1 3>&- &
+}

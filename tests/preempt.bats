@@ -56,8 +56,9 @@ end
 A:start():tell("go")
 LUA
 	export READY="$BATS_TEST_TMPDIR/ready"
-	env --default-signal=TERM timeout 20 "$LACTOR" t.lua >out 2>err &
+	env --default-signal=TERM "$LACTOR" t.lua >out 2>err &
 	local pid=$! i
+	watchdog "$pid"
 	for i in $(seq 200); do [ -e "$READY" ] && break; sleep 0.05; done
 	kill -TERM "$pid"
 	local status=0
@@ -140,10 +141,11 @@ print("preempted")
 io.open(os.getenv("READY"), "w"):close()
 LUA
 	export READY="$BATS_TEST_TMPDIR/ready"
-	timeout -s KILL 20 perl -MPOSIX -e '
+	perl -MPOSIX -e '
 		sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGALRM, SIGTERM));
 		exec @ARGV or die' "$LACTOR" t.lua >out 2>err &
 	local pid=$! i
+	watchdog "$pid"
 	for i in $(seq 200); do [ -e "$READY" ] && break; sleep 0.05; done
 	kill -TERM "$pid"
 	local status=0
@@ -163,8 +165,9 @@ end
 A:start():tell("go")
 LUA
 	export READY="$BATS_TEST_TMPDIR/ready"
-	timeout -s KILL 20 "$LACTOR" --slice 0 t.lua >out 2>err &
+	"$LACTOR" --slice 0 t.lua >out 2>err &
 	local pid=$! i
+	watchdog "$pid"
 	for i in $(seq 200); do [ -e "$READY" ] && break; sleep 0.05; done
 	kill -TERM "$pid"
 	local status=0
