@@ -2,9 +2,11 @@
 -- the Lua files beside this one.  Also the hooks through which the C loop
 -- asks the Lua side to report, spawn and stop things.
 --
--- Most scripts use a few names, so the files behind the rest (input,
--- proxy, registry, inspect, combinators) load on first use: loading every
--- file at start was half of lactor's start-up time (issue 6).  A lazy
+-- Most scripts use a few names, so the files behind the rest (actor,
+-- input, proxy, registry, inspect, combinators) load on first use:
+-- loading every file at start was half of lactor's start-up time (issue
+-- 6).  No actor can exist before actor.lua is loaded, which the hooks
+-- below rely on.  A lazy
 -- name is absent from the table until then; __index loads its file and
 -- puts in every name that file owns, and __pairs loads them all, so
 -- pairs(lactor) lists every name.  Methods those files add to refs and
@@ -13,7 +15,6 @@
 local core = require("lactor.core")
 local errors = require("lactor.errors")
 local task = require("lactor.task")
-local actor = require("lactor.actor")
 
 local require, next, rawget, rawset = require, next, rawget, rawset
 local report, fail = core.report, core.fail
@@ -32,14 +33,12 @@ local lactor = {
   after = core.after,
   every = core.every,
   exit = core.exit,
-
-  class = actor.class,
-  start = actor.start,
 }
 
 -- Lazy names → the file that owns each (a field of that module's table),
 -- until the file is loaded or the name is assigned.
 local lazy = {
+  class = "lactor.actor", start = "lactor.actor",
   input = "lactor.input", emit = "lactor.input", null = "lactor.input",
   EOF = "lactor.input",
   traversable = "lactor.proxy",
@@ -83,13 +82,14 @@ setmetatable(lactor, {
   end,
 })
 
+-- actor.lua once loaded (by the first lactor.class or lactor.start, or by
+-- a file that needs it), else nil.
+local loaded = package.loaded
+local function actors() return loaded["lactor.actor"] end
+
 -- ref:proxy() and future:map/filter/reduce: the first call loads the
 -- file, which replaces the stub, and goes on to the real method.
-local Ref, Future = actor.Ref, core.Future
-function Ref.proxy(self)
-  load_module("lactor.proxy")
-  return Ref.proxy(self)
-end
+local Future = core.Future
 for _, name in next, { "map", "filter", "reduce" } do
   Future[name] = function(...)
     load_module("lactor.combinators")
@@ -99,10 +99,12 @@ end
 
 -- lactor.stats() → a fresh table of counters.
 function lactor.stats()
-  local started, crashed, sent, handled, dead_letters = actor.stats()
+  local actor = actors()
+  local started, crashed, sent, handled, dead_letters = 0, 0, 0, 0, 0
+  if actor then started, crashed, sent, handled, dead_letters = actor.stats() end
   local timers, tasks = core.counts()
   return {
-    alive = actor.count(), started = started, crashed = crashed,
+    alive = actor and actor.count() or 0, started = started, crashed = crashed,
     sent = sent, handled = handled, dead_letters = dead_letters,
     rejected = core.input_rejected(),
     tasks = tasks, timers = timers,
@@ -130,7 +132,7 @@ do
   end
 end
 
-core.set_hooks({
+local hooks = {
   error = new_error,
   spawn_callback = task.spawn_callback,
   timer_fired = task.timer_fired,
@@ -142,20 +144,43 @@ core.set_hooks({
 
   report_waiting = function(kind, owner, traceback)
     local what = kind == 0 and "main chunk" or kind == 1 and "task"
-      or "actor " .. actor.describe(owner)
+      or "actor " .. actors().describe(owner)
     io.stderr:write(what, " waiting:\n", traceback, "\n")
   end,
 
   shutdown = function()
     core.input_close()              -- input.lua's shutdown, loaded or not
     core.cancel_timers()
-    actor.kill_all()
+    local actor = actors()
+    if actor then actor.kill_all() end
   end,
 
-  stop_idle = actor.stop_idle,
-  worker = actor.work,              -- the body of the coroutines actors run on
+  stop_idle = function()
+    local actor = actors()
+    return actor ~= nil and actor.stop_idle()
+  end,
   dump = function() load_module("lactor.inspect").dump() end,   -- SIGUSR1
   at_exit = task.report_unobserved,
-})
+  -- worker: actor.work, the body of the coroutines actors run on, set
+  -- when actor.lua loads (below).
+}
+core.set_hooks(hooks)
+
+-- Whoever loads actor.lua first (lactor.class, lactor.start, a lazy file
+-- that needs it, a script's require), it comes with its worker hook and
+-- the ref:proxy() stub.
+do
+  local load_actor = package.preload["lactor.actor"]
+  package.preload["lactor.actor"] = function(...)
+    local actor = load_actor(...)
+    hooks.worker = actor.work
+    local Ref = actor.Ref
+    function Ref.proxy(self)
+      load_module("lactor.proxy")
+      return Ref.proxy(self)
+    end
+    return actor
+  end
+end
 
 return lactor
