@@ -70,24 +70,21 @@ static lx_proc *worker(lua_State *L) {
   return p;
 }
 
-/* next_actor(worker) → the next actor to serve if it is next in the run
-** queue, or nothing. */
+/* next_actor(worker) → the next actor the worker serves: the one queued
+** next if the run queue goes on with an actor; else the worker waits in
+** the pool (keeping its last actor as owner, see lx_set_owner) until it
+** is lent to one.  Returns nothing when the pool is full: the worker
+** should end. */
 static int l_next_actor(lua_State *L) {
   lx_proc *p = worker(L);
-  if (!lx_actor_next(LOOP(L), L, lua_upvalueindex(2), p)) return 0;
-  if (p->owner_id != lua_topointer(L, -1)) {   /* lx_set_owner, in place */
-    lua_pushvalue(L, -1);
-    lua_setiuservalue(L, 1, 2);
-    p->owner_id = lua_topointer(L, -1);
+  if (lx_actor_next(LOOP(L), L, lua_upvalueindex(2), p)) {
+    if (p->owner_id != lua_topointer(L, -1)) {   /* lx_set_owner, in place */
+      lua_pushvalue(L, -1);
+      lua_setiuservalue(L, 1, 2);
+      p->owner_id = lua_topointer(L, -1);
+    }
+    return 1;
   }
-  return 1;
-}
-
-/* release(worker) → the next actor: the worker waits in the pool until
-** it is lent again (keeping its last actor as owner, see lx_set_owner).
-** Returns nothing when the pool is full: the worker should end. */
-static int l_release(lua_State *L) {
-  lx_proc *p = worker(L);
   if (!lua_isyieldable(L) || !lx_worker_free(p)) return 0;
   return lua_yieldk(L, 0, 0, release_done);
 }
@@ -267,7 +264,6 @@ static void seed(void) {
 
 static const luaL_Reg funcs[] = {
   {"spawn", l_spawn},
-  {"release", l_release},
   {"yield", l_yield},
   {"sleep", l_sleep},
   {"now", l_now},

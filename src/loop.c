@@ -298,7 +298,7 @@ static lx_proc *lend_worker(lx_loop *lp) {
   lp->npool--;
   p->run.next = NULL;
   lx_set_owner(L, p, -1);
-  lua_xmove(L, p->co, 1);              /* what release() returns */
+  lua_xmove(L, p->co, 1);              /* what next_actor() returns */
   p->nargs = 1;
   link_proc(lp, p);
   return p;

@@ -27,8 +27,7 @@ local core = require("lactor.core")
 local errors = require("lactor.errors")
 local task = require("lactor.task")
 
-local queue, next_actor, release, kill =
-  core.queue, core.next_actor, core.release, core.kill
+local queue, next_actor, kill = core.queue, core.next_actor, core.kill
 local future, ask_future, reply = core.future, core.ask_future, core.reply
 local report, fail, uuid, procs = core.report, core.fail, core.uuid, core.procs
 local handler, errtext, new_error = errors.handler, errors.text, errors.new
@@ -266,8 +265,8 @@ local function work(worker, c)
         c.busy = false
       end
       ::next::
-      c = next_actor(worker) or release(worker)
-      if c == nil then return end
+      c = next_actor(worker)          -- may wait in the pool
+      if not c then return end
     end
   end
   while true do
