@@ -213,8 +213,8 @@ end
 -- to be lent again.  Everything runs inside one xpcall until an error, so
 -- neither a message nor an actor costs a protected call of its own; an
 -- error ends the actor being served, or fails the ask being answered.
-local function work(worker, c)
-  local current, starting = c, false  -- for the error handling below
+local function work(worker, first)
+  local current, starting = first, false  -- for the error handling below
   local function serve(c)
     while true do
       current = c
@@ -272,7 +272,7 @@ local function work(worker, c)
   while true do
     local ok, err = xpcall(serve, handler, current)
     if ok then return end
-    c = current
+    local c = current
     local f = c.reply
     if starting or f == nil then
       starting = false
