@@ -233,7 +233,7 @@ static int results(lua_State *L, lx_future *f) {
 }
 
 static int get_done(lua_State *L, int status, lua_KContext ctx) {
-  lx_future *f = checkfuture(L, 1);
+  lx_future *f = (lx_future *)lua_touserdata(L, 1);   /* f_get checked it */
   lx_proc *p;
   (void)status; (void)ctx;
   lx_proc_resumed(L);
