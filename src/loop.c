@@ -73,16 +73,21 @@ void lx_report(const char *msg, size_t len) {
 
 static void on_timer(struct ev_loop *ev, ev_timer *w, int revents);
 
-/* Drops a finished proc: out of the list of procs and the proc table. */
-static void finish(lx_loop *lp, lx_proc *p) {
-  lua_State *L = lp->L;
-  ev_timer_stop(lp->ev, &p->timer);
+/* Takes p out of the list of unfinished procs (link_proc puts it in). */
+static void unlink_proc(lx_loop *lp, lx_proc *p) {
   if (p->prev_all) p->prev_all->next_all = p->next_all;
   else lp->first = p->next_all;
   if (p->next_all) p->next_all->prev_all = p->prev_all;
   else lp->last = p->prev_all;
   p->prev_all = p->next_all = NULL;
   lp->nprocs[p->kind]--;
+}
+
+/* Drops a finished proc: out of the list of procs and the proc table. */
+static void finish(lx_loop *lp, lx_proc *p) {
+  lua_State *L = lp->L;
+  ev_timer_stop(lp->ev, &p->timer);
+  unlink_proc(lp, p);
   /* The coroutine may outlive its proc (a script kept it): it is no
   ** proc's any more. */
   *(lx_proc **)lua_getextraspace(p->co) = NULL;
@@ -335,12 +340,7 @@ int lx_worker_free(lx_proc *p) {
 
 /* A worker that gave its actor back (lx_worker_free) joins the pool. */
 static void pool_worker(lx_loop *lp, lx_proc *p) {
-  if (p->prev_all) p->prev_all->next_all = p->next_all;
-  else lp->first = p->next_all;
-  if (p->next_all) p->next_all->prev_all = p->prev_all;
-  else lp->last = p->prev_all;
-  p->prev_all = p->next_all = NULL;
-  lp->nprocs[p->kind]--;
+  unlink_proc(lp, p);
   p->run.next = (lx_entry *)lp->pool;
   lp->pool = p;
   lp->npool++;
