@@ -11,8 +11,6 @@ setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1
 }
 
-URN_RE='^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
-
 @test "lactor is a global and also what require returns" {
 	run lactor -e 'print(type(lactor), require("lactor") == lactor)'
 	assert_success

@@ -5,8 +5,6 @@ bats_require_minimum_version 1.5.0
 # options, the input options of the command line, pacing, and bad input.
 # lactor.emit has its own file, emit.bats.
 
-URN='urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}'
-
 setup() {
 	unset LUA_INIT LUA_INIT_5_4
 	SHOW_LIB="show = dofile('$REPO/tests/fixtures/show.lua')"
@@ -618,11 +616,8 @@ lactor.after(0.02, function() print("exiting") lactor.exit(3) end)' <"$FIFO"
 	READY="$BATS_TEST_TMPDIR/ready" "$LACTOR" -e "$TARGET" -e 'lactor.input(target)
 lactor.after(0, function() io.open(os.getenv("READY"), "w"):close() end)' \
 		<"$FIFO" >"$BATS_TEST_TMPDIR/out" 2>&1 &
-	local pid=$! i st=0
-	for ((i = 0; i < 200; i++)); do
-		[[ -e $BATS_TEST_TMPDIR/ready ]] && break
-		sleep 0.02
-	done
+	local pid=$! st=0
+	wait_for "$BATS_TEST_TMPDIR/ready" || fail "lactor never got ready"
 	kill -TERM "$pid"
 	wait "$pid" || st=$?
 	assert_equal "$st" 143

@@ -10,8 +10,6 @@ setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1
 }
 
-URN_RE='^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
-
 # A dump with only what does not depend on lactor's own code: the lines
 # that head each coroutine, and the frames in t.lua, without function
 # names ("\tt.lua:12").
@@ -202,8 +200,7 @@ lactor.future():get()
 LUA
 	"$LACTOR" t.lua ready go >out 2>err &
 	pid=$!
-	for _ in $(seq 500); do [ -e ready ] && break; sleep 0.01; done
-	[ -e ready ] || fail "lactor never got ready"
+	wait_for ready || fail "lactor never got ready"
 	kill -USR1 "$pid"
 	for _ in $(seq 500); do grep -q '^lactor: dump:' err && break; sleep 0.01; done
 	touch go

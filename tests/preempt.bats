@@ -45,7 +45,9 @@ print(table.concat(order, " "))'
 	assert_output "spinner main"
 }
 
-@test "a spinning script still stops on SIGTERM with on_stop run" {
+# An actor that says it is ready (the file $READY) and then spins for ever;
+# its on_stop prints "on_stop ran".
+spinner_script() {
 	script t.lua >/dev/null <<'LUA'
 local A = lactor.class("Spinner")
 function A:on_stop() print("on_stop ran") end
@@ -55,11 +57,15 @@ function A:on_receive()
 end
 A:start():tell("go")
 LUA
+}
+
+@test "a spinning script still stops on SIGTERM with on_stop run" {
+	spinner_script
 	export READY="$BATS_TEST_TMPDIR/ready"
 	env --default-signal=TERM "$LACTOR" t.lua >out 2>err &
-	local pid=$! i
+	local pid=$!
 	watchdog "$pid"
-	for i in $(seq 200); do [ -e "$READY" ] && break; sleep 0.05; done
+	wait_for "$READY" || fail "lactor never got ready"
 	kill -TERM "$pid"
 	local status=0
 	wait "$pid" || status=$?
@@ -144,9 +150,9 @@ LUA
 	perl -MPOSIX -e '
 		sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGALRM, SIGTERM));
 		exec @ARGV or die' "$LACTOR" t.lua >out 2>err &
-	local pid=$! i
+	local pid=$!
 	watchdog "$pid"
-	for i in $(seq 200); do [ -e "$READY" ] && break; sleep 0.05; done
+	wait_for "$READY" || fail "lactor never got ready"
 	kill -TERM "$pid"
 	local status=0
 	wait "$pid" || status=$?
@@ -155,20 +161,12 @@ LUA
 }
 
 @test "SIGTERM stops a spinning script even with --slice 0" {
-	script t.lua >/dev/null <<'LUA'
-local A = lactor.class("Spinner")
-function A:on_stop() print("on_stop ran") end
-function A:on_receive()
-  io.open(os.getenv("READY"), "w"):close()
-  while true do end
-end
-A:start():tell("go")
-LUA
+	spinner_script
 	export READY="$BATS_TEST_TMPDIR/ready"
 	"$LACTOR" --slice 0 t.lua >out 2>err &
-	local pid=$! i
+	local pid=$!
 	watchdog "$pid"
-	for i in $(seq 200); do [ -e "$READY" ] && break; sleep 0.05; done
+	wait_for "$READY" || fail "lactor never got ready"
 	kill -TERM "$pid"
 	local status=0
 	wait "$pid" || status=$?
@@ -190,15 +188,13 @@ A:start():tell("go")
 LUA
 	export READY="$BATS_TEST_TMPDIR/ready"
 	"$LACTOR" t.lua >out 2>err &
-	local pid=$! i
-	( sleep 20; kill -KILL "$pid" ) 2>/dev/null &
-	local watchdog=$!
-	for i in $(seq 200); do [ -e "$READY" ] && break; sleep 0.05; done
+	local pid=$!
+	watchdog "$pid"
+	wait_for "$READY" || fail "lactor never got ready"
 	kill -INT "$pid"
 	sleep 0.2
 	kill -INT "$pid"
 	local status=0
 	wait "$pid" || status=$?
-	kill "$watchdog" 2>/dev/null || true
 	assert_equal "$status" 130
 }

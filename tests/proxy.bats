@@ -12,8 +12,6 @@ setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1
 }
 
-URN_RE='^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
-
 @test "tostring of a proxy names the class and urn, and each actor has one proxy" {
 	script t.lua >/dev/null <<'LUA'
 local Counter = lactor.class("Counter")

@@ -10,8 +10,6 @@ setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1
 }
 
-URN_RE='^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
-
 @test "tell queues the message and returns nothing" {
 	script t.lua >/dev/null <<'LUA'
 local r = lactor.start(function(self, m) print("got", m) end)
