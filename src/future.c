@@ -266,15 +266,12 @@ static int f_get(lua_State *L) {
   if (p == NULL || !lua_isyieldable(L))
     return luaL_error(L, "cannot wait for a future here: "
                          "the coroutine cannot yield");
-  lua_settop(L, 2);
-  /* Only a worker serves an actor, which may be the one asked. */
-  if (p->kind == LX_ACTOR && lua_getiuservalue(L, 1, UV_OWNER) != LUA_TNIL) {
-    lx_push_anchored(L, p);        /* the actor this worker serves */
-    lua_getiuservalue(L, -1, 2);
-    if (lua_rawequal(L, -1, -3))
-      return luaL_error(L, "deadlock: an actor cannot wait for the reply "
-                           "to its own ask");
-  }
+  /* Only a worker serves an actor (its owner), which may be the one
+  ** asked. */
+  if (p->kind == LX_ACTOR && lua_getiuservalue(L, 1, UV_OWNER) != LUA_TNIL &&
+      lua_topointer(L, -1) == p->owner_id)
+    return luaL_error(L, "deadlock: an actor cannot wait for the reply "
+                         "to its own ask");
   lua_settop(L, 2);
   link_waiter(f, p);
   p->timed_out = 0;

@@ -78,11 +78,7 @@ static lx_proc *worker(lua_State *L) {
 static int l_next_actor(lua_State *L) {
   lx_proc *p = worker(L);
   if (lx_actor_next(LOOP(L), L, lua_upvalueindex(2), p)) {
-    if (p->owner_id != lua_topointer(L, -1)) {   /* lx_set_owner, in place */
-      lua_pushvalue(L, -1);
-      lua_setiuservalue(L, 1, 2);
-      p->owner_id = lua_topointer(L, -1);
-    }
+    lx_set_owner(L, p, 1, -1);
     return 1;
   }
   if (!lua_isyieldable(L) || !lx_worker_free(p)) return 0;

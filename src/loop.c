@@ -302,7 +302,7 @@ static lx_proc *lend_worker(lx_loop *lp) {
   lp->pool = (lx_proc *)p->run.next;
   lp->npool--;
   p->run.next = NULL;
-  lx_set_owner(L, p, -1);
+  lx_set_owner(L, p, 0, -1);
   lua_xmove(L, p->co, 1);              /* what next_actor() returns */
   p->nargs = 1;
   link_proc(lp, p);
@@ -311,15 +311,19 @@ static lx_proc *lend_worker(lx_loop *lp) {
 
 /* A free worker keeps its last actor as owner: an actor that keeps
 ** coming back (ask after ask) then gets it again without a write. */
-void lx_set_owner(lua_State *L, lx_proc *p, int idx) {
+void lx_set_owner(lua_State *L, lx_proc *p, int proc, int idx) {
   const void *id = lua_topointer(L, idx);
   if (p->owner_id == id) return;
-  idx = lua_absindex(L, idx);
-  lx_push_anchored(L, p);
+  p->owner_id = id;
   lua_pushvalue(L, idx);
+  if (proc != 0) {
+    lua_setiuservalue(L, proc, 2);
+    return;
+  }
+  lx_push_anchored(L, p);
+  lua_insert(L, -2);
   lua_setiuservalue(L, -2, 2);
   lua_pop(L, 1);
-  p->owner_id = id;
 }
 
 int lx_actor_next(lx_loop *lp, lua_State *L, int ring, lx_proc *p) {

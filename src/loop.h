@@ -103,8 +103,9 @@ lua_Integer lx_actor_ready(lx_loop *lp, lua_State *L, int ring, int idx);
 ** and returns 1; else returns 0. */
 int lx_actor_next(lx_loop *lp, lua_State *L, int ring, lx_proc *p);
 /* Makes the value at `idx` of L the owner of worker `p` (for reports and
-** the self-ask check) unless it already is. */
-void lx_set_owner(lua_State *L, lx_proc *p, int idx);
+** the self-ask check) unless it already is.  `proc` is the absolute stack
+** index of p's userdata, or 0 when it is not at hand. */
+void lx_set_owner(lua_State *L, lx_proc *p, int proc, int idx);
 /* The running worker `p` is done with its actor: unless the pool is full
 ** (then 0: the worker ends), it is marked free and returns 1; the caller
 ** yields, the worker joins the pool, and the next resume passes it the
