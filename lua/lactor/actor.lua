@@ -31,7 +31,6 @@ local queue, next_actor, kill = core.queue, core.next_actor, core.kill
 local future, ask_future, reply = core.future, core.ask_future, core.reply
 local report, fail, uuid, procs = core.report, core.fail, core.uuid, core.procs
 local handler, errtext, new_error = errors.handler, errors.text, errors.new
-local resolve = task.resolve
 local xpcall, setmetatable, tostring, type = xpcall, setmetatable, tostring, type
 local ipairs = ipairs
 
