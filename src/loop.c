@@ -222,6 +222,13 @@ void lx_proc_kill(lx_proc *p) {
   else ev_timer_stop(p->loop->ev, &p->timer);
 }
 
+/* Has the runner drained the run queue for long enough?  Busy actors
+** must not starve timers and I/O: the loop gets a turn every few ms.
+** Counts the entry taken; reads the clock every 256 of them. */
+static int time_up(lx_loop *lp) {
+  return (++lp->ran & 255) == 0 && ev_time() - lp->run_start > 0.005;
+}
+
 /* {===================================================================
 ** Actors in the run queue
 **
@@ -329,8 +336,7 @@ void lx_set_owner(lua_State *L, lx_proc *p, int proc, int idx) {
 int lx_actor_next(lx_loop *lp, lua_State *L, int ring, lx_proc *p) {
   lx_entry *e = lp->head;
   if (e == NULL || e->actors == 0 || p->state != LX_RUNNING) return 0;
-  /* The runner's own check: the loop gets a turn every few ms. */
-  if ((++lp->ran & 255) == 0 && ev_time() - lp->run_start > 0.005) return 0;
+  if (time_up(lp)) return 0;          /* the runner's own check */
   pop_actor(lp, L, ring);
   lx_preempt_enter(p);                 /* a fresh slice for this actor */
   return 1;
@@ -423,9 +429,7 @@ static void on_runnable(struct ev_loop *ev, ev_idle *w, int revents) {
       if (p->state == LX_DONE) { finish(lp, p); continue; }
     }
     if (resume(lp, p)) break;        /* a slice expired: events are due */
-    /* Busy actors must not starve timers and I/O: give the loop a turn
-    ** every few milliseconds. */
-    if ((++lp->ran & 255) == 0 && ev_time() - lp->run_start > 0.005) break;
+    if (time_up(lp)) break;
   }
   if (lp->head == NULL) ev_idle_stop(ev, w);
 }
