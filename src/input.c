@@ -15,9 +15,9 @@
 ** reference on the loop of its own, so an actor stuck on a future that
 ** nothing can resolve is still found as a deadlock instead of hanging.
 **
-** The mailbox is the one lua/lactor/actor.lua keeps in the actor's core
-** table `c`: mb[i] = message, mb[i + 1] = false for a tell, from c.head
-** to c.tail - 1.  Pushing a batch writes the pairs and c.tail, then calls
+** The mailbox is the one lua/lactor/actor.lua keeps in the array part
+** of the actor's core table `c`: c[i] = message, c[i + 1] = false for a
+** tell, from c.head to c.tail - 1.  Pushing a batch writes the pairs and c.tail, then calls
 ** the Lua side (input.lua) to count them and wake the actor.
 */
 #include <errno.h>
@@ -341,12 +341,7 @@ static int pump(lua_State *L) {
   room = HIGH - (tail - field_int(L, 2, "head")) / 2;
   if (in->paused && room <= HIGH - LOW) return 0;
   in->paused = 0;
-  if (lua_getfield(L, 2, "mb") == LUA_TNIL) {         /* 3: mailbox */
-    lua_pop(L, 1);
-    lua_createtable(L, 2 * HIGH, 0);
-    lua_pushvalue(L, -1);
-    lua_setfield(L, 2, "mb");
-  }
+  lua_pushvalue(L, 2);                      /* 3: the mailbox, c's array part */
   lua_getiuservalue(L, 1, UV_DECODE);                  /* 4: decode */
   t = tail;
   if (in->format == LINES && !in->skipping) {

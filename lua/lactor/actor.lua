@@ -2,10 +2,11 @@
 --
 -- Each actor has a private state table (its "core", below `c`), held in
 -- its ref's array slot CORE (an integer key: the fastest lookup there is):
---   inst      the instance (self in handlers)      ref       its ref
---   mb        mailbox, made with room for one message: pairs of slots
---             mb[i] = message, mb[i+1] = reply future, false (tell) or STOP,
+--   [i]       the mailbox, in the array part (one table less per actor),
+--             made with room for a message and a stop: pairs of slots
+--             c[i] = message, c[i+1] = reply future, false (tell) or STOP,
 --             or CALL: a proxy call, msg = {fn, future or false, ...}
+--   inst      the instance (self in handlers)      ref       its ref
 --   head, tail  next slot to read, next slot to write
 --   busy      queued to run, or running: it has a worker or waits for one;
 --             nil once dead, so that a tell checks dead only when not busy
@@ -101,8 +102,8 @@ function M.parent(cls) return parents[cls] end
 
 -- Queues a message, and the actor if it had nothing to do.
 local function push(c, msg, kind)
-  local mb, t = c.mb, c.tail
-  mb[t], mb[t + 1] = msg, kind
+  local t = c.tail
+  c[t], c[t + 1] = msg, kind
   c.tail = t + 2
   if not c.busy then
     c.busy = true
@@ -112,11 +113,11 @@ end
 
 -- Empties the mailbox of a dead actor: asks fail, tells are dead letters.
 local function drain(c)
-  local mb, h, t = c.mb, c.head, c.tail
+  local h, t = c.head, c.tail
   c.head, c.tail = 1, 1
   while h < t do
-    local msg, kind = mb[h], mb[h + 1]
-    mb[h], mb[h + 1] = nil, nil
+    local msg, kind = c[h], c[h + 1]
+    c[h], c[h + 1] = nil, nil
     if kind == CALL then kind = msg[2] end   -- its future, or false
     if kind == false then
       dead_letters = dead_letters + 1
@@ -231,11 +232,11 @@ local function work(worker, first)
         end
         -- Only this loop moves head (a death empties the mailbox, but
         -- never while the actor is inside this loop and alive).
-        local h, mb = c.head, c.mb
+        local h = c.head
         while h < c.tail do
           local k = h + 1
-          local msg, kind = mb[h], mb[k]
-          mb[h], mb[k] = nil, nil
+          local msg, kind = c[h], c[k]
+          c[h], c[k] = nil, nil
           h = k + 1
           c.head = h
           local receive = inst.on_receive or unexpected
@@ -366,8 +367,8 @@ function Ref:tell(msg)
     c.busy = true
     queue(c)
   end
-  local mb, t = c.mb, c.tail
-  mb[t], mb[t + 1] = msg, false
+  local t = c.tail
+  c[t], c[t + 1] = msg, false
   c.tail = t + 2
 end
 
@@ -378,8 +379,8 @@ function Ref:ask(msg, timeout)
     reply(f, false, dead_error(c))
     return f
   end
-  local mb, t = c.mb, c.tail          -- push(c, msg, f), inlined
-  mb[t], mb[t + 1] = msg, f
+  local t = c.tail                    -- push(c, msg, f), inlined
+  c[t], c[t + 1] = msg, f
   c.tail = t + 2
   if not c.busy then
     c.busy = true
@@ -431,7 +432,7 @@ M.Ref = Ref
 -- sized once, not grown key by key.  Not registered yet.
 local function new_actor(cls, inst)
   -- Likewise every field the core will ever have is named here.
-  local c = { inst = inst, cls = cls, ref = nil, mb = { false, false },
+  local c = { false, false, false, false, inst = inst, cls = cls, ref = nil,
               head = 1, tail = 1, base = 0, busy = true, fresh = true,
               seq = 0, dead = false, stopping = false, stops = nil,
               reply = nil }
