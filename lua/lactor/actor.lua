@@ -17,6 +17,7 @@
 --   stops     the future of ref:stop(), or a list when there are more
 --   reply     the future of the ask being handled
 --   seq       start order (among tasks too: lactor.dump)
+--   slot      its index in `live` (below), 0 once dead
 -- Messages sent and handled are derived from the mailbox positions, not
 -- counted per message: see pushed() and processed().
 --
@@ -45,13 +46,15 @@ local stats = { started = 0, crashed = 0 }
 -- What dead actors were sent and handled; live ones count their own.
 local sent_to_dead, handled_by_dead, dead_letters = 0, 0, 0
 
-local live = {}      -- core → true, for every actor not dead
+-- Every actor not dead, in no order: live[c.slot] == c.  An array, not a
+-- set, because a short-lived actor then costs no hashing (Fork-Join).
+local live = {}
 M.live = live        -- read only, for the registry
 local nlive = 0
 local debug_on = core.debug()
 
 local function describe(c)
-  return c.cls.name .. " (" .. c.ref.urn .. ")"
+  return c.ref.class.name .. " (" .. c.ref.urn .. ")"
 end
 M.describe = describe
 
@@ -152,11 +155,15 @@ end
 
 local function die(c)
   c.dead = true
-  if live[c] then
+  local slot = c.slot
+  if slot > 0 then
     sent_to_dead = sent_to_dead + pushed(c)
     handled_by_dead = handled_by_dead + processed(c)
-    live[c] = nil
+    local last = live[nlive]          -- the last one takes its slot
+    live[slot], last.slot = last, slot
+    live[nlive] = nil
     nlive = nlive - 1
+    c.slot = 0
   end
   c.busy = nil
   if M.on_death then M.on_death(c) end
@@ -316,7 +323,7 @@ end
 -- Live actors, oldest first.
 local function live_in_order()
   local list = {}
-  for c in pairs(live) do list[#list + 1] = c end
+  table.move(live, 1, nlive, 1, list)
   table.sort(list, function(a, b) return a.seq < b.seq end)
   return list
 end
@@ -339,7 +346,8 @@ function M.count() return nlive end
 
 function M.stats()
   local sent, handled = sent_to_dead, handled_by_dead
-  for c in pairs(live) do
+  for i = 1, nlive do
+    local c = live[i]
     sent = sent + pushed(c)
     handled = handled + processed(c)
   end
@@ -431,11 +439,11 @@ M.Ref = Ref
 -- `inst`: a table with (at least) the keys ref and urn, so that it is
 -- sized once, not grown key by key.  Not registered yet.
 local function new_actor(cls, inst)
-  -- Likewise every field the core will ever have is named here.
-  local c = { false, false, false, false, inst = inst, cls = cls, ref = nil,
-              head = 1, tail = 1, base = 0, busy = true, fresh = true,
-              seq = 0, dead = false, stopping = false, stops = nil,
-              reply = nil }
+  -- Likewise the core is made with room for every field it will ever
+  -- have (ref, stops and reply come later; nil costs a constructor time).
+  local c = { false, false, false, false, inst = inst, head = 1, tail = 1,
+              base = 0, busy = true, fresh = true, seq = 0, slot = 0,
+              dead = false, stopping = false }
   local urn = uuid()
   local ref = setmetatable({ c, urn = urn, class = cls }, Ref)
   inst.ref, inst.urn = ref, urn
@@ -447,8 +455,8 @@ end
 -- The actor exists: it is live, and queued to run on_start (or just to
 -- start, which keeps actors in start order in the run queue).
 local function register(c)
-  live[c] = true
   nlive = nlive + 1
+  live[nlive], c.slot = c, nlive
   stats.started = stats.started + 1
   c.seq = queue(c)
   if debug_on then log("started", c) end

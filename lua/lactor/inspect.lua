@@ -76,7 +76,7 @@ function M.ps()
   for i = 1, #list do
     local c = list[i]
     rows[i] = {
-      urn = c.ref.urn, class = c.cls.name, name = rawget(c.ref, "name"),
+      urn = c.ref.urn, class = c.ref.class.name, name = rawget(c.ref, "name"),
       state = actor_state(c, co[c]), mailbox = queued(c),
       processed = processed(c),
     }

@@ -214,7 +214,7 @@ function Ref:proxy()
   if c.dead then error(dead_error(c), 2) end
   local p = roots[c]
   if p == nil then
-    p = new(c, {}, "ActorProxy(" .. c.cls.name .. ", " .. self.urn .. ")")
+    p = new(c, {}, "ActorProxy(" .. c.ref.class.name .. ", " .. self.urn .. ")")
     roots[c] = p
   end
   return p

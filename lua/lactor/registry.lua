@@ -28,14 +28,14 @@ local names = {}                     -- name → ref
 -- name (exactly that class); raises for anything else.
 local function matcher(what, fname, argn)
   if type(what) == "string" then
-    return function(c) return c.cls.name == what end
+    return function(c) return c.ref.class.name == what end
   end
   if type(what) ~= "table" or parent(what) == nil then
     error("bad argument #" .. argn .. " to '" .. fname
       .. "' (a class or a class name expected, got " .. type(what) .. ")", 3)
   end
   return function(c)
-    local cls = c.cls
+    local cls = c.ref.class
     while cls do
       if cls == what then return true end
       cls = parent(cls)
@@ -66,7 +66,7 @@ end
 
 -- registry.by_urn(urn) → the ref, or nil.
 function registry.by_urn(urn)
-  for c in pairs(live) do
+  for _, c in ipairs(live) do
     if c.ref.urn == urn then return c.ref end
   end
   return nil
