@@ -37,6 +37,7 @@ struct lx_loop {
   int status;                /* exit status so far */
   int status_final;          /* lactor.exit or a signal chose it */
   int shutting_down;
+  int closed;                /* lua_close runs: the run queue takes nothing */
   int debug;
   lx_timers timers;
   int nprocs[3];             /* unfinished procs by kind */
@@ -171,6 +172,7 @@ lx_proc *lx_proc_spawn(lx_loop *lp, lua_State *L, lx_kind kind, int owner,
 
 /* Appends an entry to the run queue. */
 static void enqueue(lx_loop *lp, lx_entry *e) {
+  if (lp->closed) return;
   e->next = NULL;
   if (lp->tail) lp->tail->next = e;
   else {
@@ -259,6 +261,7 @@ static void grow_ring(lx_loop *lp, lua_State *L, int ring) {
 
 lua_Integer lx_actor_ready(lx_loop *lp, lua_State *L, int ring, int idx) {
   lx_entry *e = lp->tail;
+  if (lp->closed) return ++lp->serial;
   if (e == NULL || e->actors == 0) {
     e = lp->spare;
     if (e) lp->spare = e->next;
@@ -539,14 +542,24 @@ lx_loop *lx_loop_new(lua_State *L) {
   return lp;
 }
 
+/* Called before lua_close.  Empties the run queue while the procs in it
+** still exist, and closes it: finalizers that lua_close runs may still
+** spawn tasks, start actors or resolve futures, and whatever they queue
+** would be freed under the queue's feet. */
+void lx_loop_close(lx_loop *lp) {
+  lx_entry *e, *next;
+  for (e = lp->head; e; e = next) {
+    next = e->next;
+    if (e->actors) free(e);           /* the others are in procs */
+  }
+  lp->head = lp->tail = NULL;
+  lp->closed = 1;
+}
+
 /* Called after lua_close: the procs are gone, so this touches none. */
 void lx_loop_free(lx_loop *lp) {
   lx_entry *e, *next;
   for (e = lp->spare; e; e = next) { next = e->next; free(e); }
-  for (e = lp->head; e; e = next) {   /* procs went with the Lua state */
-    next = e->next;
-    if (e->actors) free(e);
-  }
   if (lp->repl_end) lx_loop_set_repl(lp, NULL, NULL);
   ev_ref(lp->ev); ev_ref(lp->ev); ev_ref(lp->ev);   /* the unref'd watchers */
   ev_prepare_stop(lp->ev, &lp->flusher);

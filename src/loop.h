@@ -81,7 +81,8 @@ int lx_loop_count(lx_loop *lp, lx_kind kind);   /* unfinished procs */
 /* The oldest unfinished proc; follow next_all for the others.  Procs
 ** killed but not yet dropped are in the list with state LX_DONE. */
 lx_proc *lx_loop_first(lx_loop *lp);
-void lx_loop_free(lx_loop *lp);
+void lx_loop_close(lx_loop *lp);                /* before lua_close */
+void lx_loop_free(lx_loop *lp);                 /* after it */
 struct ev_loop *lx_loop_ev(lx_loop *lp);
 lua_State *lx_loop_L(lx_loop *lp);
 

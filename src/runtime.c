@@ -95,6 +95,7 @@ int lx_runtime_open(lx_runtime *rt, int noenv) {
 }
 
 void lx_runtime_free(lx_runtime *rt) {
+  lx_loop_close(rt->loop);
   lua_close(rt->L);
   lx_loop_free(rt->loop);
   free(rt);

@@ -481,3 +481,37 @@ print(pcall(function() lactor.future():get(nan) end))'
 		"false	(command line):3: bad argument #1 to 'every' (number is NaN)" \
 		"false	(command line):4: bad argument #1 to 'get' (number is NaN)")"
 }
+
+@test "finalizers that lua_close runs at exit may still call lactor" {
+	# They run after the loop has ended: what they spawn, start or queue
+	# never runs, and must not touch memory lua_close frees (make check).
+	local s
+	s=$(script gc.lua <<'LUA'
+local r = lactor.start(function(self, m) print("got", m) end)
+local waiting = lactor.future()
+lactor.spawn(function() print("waiter got", waiting:get()) end)
+setmetatable({}, { __gc = function()
+  print("tell", pcall(r.tell, r, "late"))
+  local f = lactor.future()
+  f:on_done(function() print("never") end)
+  print("set", pcall(f.set, f, 1))
+  print("spawn", pcall(lactor.spawn, function() print("never") end))
+  print("after", pcall(lactor.after, 0, function() print("never") end))
+  print("start", pcall(lactor.start, print))
+  print("ask", pcall(function() return r:ask(1, 0.5) end))
+end })
+r:tell("hi")
+waiting:set("early")
+LUA
+)
+	run lactor "$s"
+	assert_success
+	assert_output --regexp "^got	hi
+waiter got	early
+tell	false	ActorDead: Actor \($URN\) is dead
+set	true
+spawn	true	Future\(pending\)
+after	true	Timer\(0\)
+start	true	ActorRef\(Actor, $URN\)
+ask	true	Future\(failed: ActorDead: Actor \($URN\) is dead\)\$"
+}
