@@ -15,9 +15,9 @@
 ** reference on the loop of its own, so an actor stuck on a future that
 ** nothing can resolve is still found as a deadlock instead of hanging.
 **
-** The mailbox is the one lua/lactor/actor.lua keeps in the array part
-** of the actor's core table `c`: c[i] = message, c[i + 1] = false for a
-** tell, from c.head to c.tail - 1.  Pushing a batch writes the pairs and c.tail, then calls
+** The mailbox is the one lua/lactor/actor.lua keeps in the actor's core
+** table `c`: c[i] = message, c[i + 1] = false for a tell, from c[HEAD] to
+** c[TAIL] - 1 (input_attach is told where HEAD and TAIL are).  Pushing a batch writes the pairs and c.tail, then calls
 ** the Lua side (input.lua) to count them and wake the actor.
 */
 #include <errno.h>
@@ -64,6 +64,7 @@ typedef struct lx_input {
   lua_Integer recno;     /* records framed so far: the current line number */
   lua_Integer rejected;  /* records reported and skipped */
   const char *name;      /* "<stdin>" or the file name (UV_NAME holds it) */
+  lua_Integer head, tail, dead, stopping;   /* where the target's core keeps them */
 } lx_input;
 
 static const char input_key = 'i';   /* registry: the input userdata */
@@ -277,17 +278,17 @@ static lua_Integer count_left(lx_input *in) {
 ** Delivery
 ** ==================================================================== */
 
-static int field_bool(lua_State *L, int t, const char *k) {
+static int field_bool(lua_State *L, int t, lua_Integer k) {
   int v;
-  lua_getfield(L, t, k);
+  lua_rawgeti(L, t, k);
   v = lua_toboolean(L, -1);
   lua_pop(L, 1);
   return v;
 }
 
-static lua_Integer field_int(lua_State *L, int t, const char *k) {
+static lua_Integer field_int(lua_State *L, int t, lua_Integer k) {
   lua_Integer v;
-  lua_getfield(L, t, k);
+  lua_rawgeti(L, t, k);
   v = lua_tointeger(L, -1);
   lua_pop(L, 1);
   return v;
@@ -321,7 +322,7 @@ static int pump(lua_State *L) {
   if (lua_toboolean(L, 2)) fill(L, in);
   lua_settop(L, 1);
   lua_getiuservalue(L, 1, UV_TARGET);                  /* 2: c */
-  if (field_bool(L, 2, "dead") || field_bool(L, 2, "stopping")) {
+  if (field_bool(L, 2, in->dead) || field_bool(L, 2, in->stopping)) {
     lua_Integer left = count_left(in);
     if (left == 0 && !in->eof) {
       /* Every record read was delivered; the end of the input may be
@@ -337,8 +338,8 @@ static int pump(lua_State *L) {
     }
     return ended(L, in, "gone", left);
   }
-  tail = field_int(L, 2, "tail");
-  room = HIGH - (tail - field_int(L, 2, "head")) / 2;
+  tail = field_int(L, 2, in->tail);
+  room = HIGH - (tail - field_int(L, 2, in->head)) / 2;
   if (in->paused && room <= HIGH - LOW) return 0;
   in->paused = 0;
   lua_pushvalue(L, 2);                      /* 3: the mailbox, c's array part */
@@ -405,7 +406,7 @@ static int pump(lua_State *L) {
   }
   if (n > 0) {
     lua_pushinteger(L, t);
-    lua_setfield(L, 2, "tail");
+    lua_rawseti(L, 2, in->tail);
     lua_getiuservalue(L, 1, UV_DELIVERED);
     lua_pushvalue(L, 2);
     lua_pushinteger(L, n);
@@ -535,20 +536,22 @@ int lx_input_lrejected(lua_State *L) {
   return 1;
 }
 
-/* core.input_attach(c, format, max_record, delivered, ended [, decode]):
-** starts reading for the actor whose core table is c.  input.lua checks
-** the arguments and reports misuse at its caller. */
+/* core.input_attach(c, format, max_record, delivered, ended, decode or
+** nil, HEAD, TAIL, DEAD, STOPPING): starts reading for the actor whose
+** core table is c, whose fields are at those keys (actor.lua).  input.lua
+** checks the arguments and reports misuse at its caller. */
 int lx_input_lattach(lua_State *L) {
   lx_loop *lp = LOOP(L);
   lx_input *in;
-  int format, flags;
-  lua_Integer max;
+  int format, flags, i;
+  lua_Integer max, keys[4];
   luaL_checktype(L, 1, LUA_TTABLE);
   format = luaL_checkoption(L, 2, NULL, formats);
   max = luaL_checkinteger(L, 3);
   luaL_checktype(L, 4, LUA_TFUNCTION);
   luaL_checktype(L, 5, LUA_TFUNCTION);
   luaL_argcheck(L, max > 0, 3, "max_record must be positive");
+  for (i = 0; i < 4; i++) keys[i] = luaL_checkinteger(L, 7 + i);
   lua_settop(L, 6);
   in = push_input(L, lp);                                   /* 7 */
   if (in->state != UNUSED) return luaL_error(L, "input is already attached");
@@ -562,6 +565,10 @@ int lx_input_lattach(lua_State *L) {
   lua_setiuservalue(L, 7, UV_DECODE);
   in->format = format;
   in->max = (size_t)max;
+  in->head = keys[0];
+  in->tail = keys[1];
+  in->dead = keys[2];
+  in->stopping = keys[3];
   in->state = ATTACHED;
   flags = fcntl(in->fd, F_GETFL);
   if (flags != -1 && !(flags & O_NONBLOCK)) {

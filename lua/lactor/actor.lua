@@ -1,23 +1,28 @@
 -- Actors: classes, refs, mailboxes and the life of an actor.
 --
 -- Each actor has a private state table (its "core", below `c`), held in
--- its ref's array slot CORE (an integer key: the fastest lookup there is):
---   [i]       the mailbox, in the array part (one table less per actor),
---             made with room for a message and a stop: pairs of slots
---             c[i] = message, c[i+1] = reply future, false (tell) or STOP,
---             or CALL: a proxy call, msg = {fn, future or false, ...}
---   inst      the instance (self in handlers)      ref       its ref
---   head, tail  next slot to read, next slot to write
---   busy      queued to run, or running: it has a worker or waits for one;
---             nil once dead, so that a tell checks dead only when not busy
---   fresh     on_start has yet to run
---   dead      unregistered, ended
---   base      messages taken before the last reset of head and tail
---   stopping  a stop is queued
---   stops     the future of ref:stop(), or a list when there are more
---   reply     the future of the ask being handled
---   seq       start order (among tasks too: lactor.dump)
---   slot      its index in `live` (below), 0 once dead
+-- its ref's array slot CORE.  The core is an array: its fields are the
+-- integer keys below, and its mailbox follows them.  Integer keys cost no
+-- hashing, and the whole core is one block of memory, which matters when
+-- there are many actors (Fork-Join; see DECISIONS.md).
+--   c[INST]      the instance (self in handlers)    c[REF]  its ref
+--   c[HEAD], c[TAIL]  next mailbox slot to read, next slot to write
+--   c[BUSY]      queued to run, or running: it has a worker or waits for
+--                one; nil once dead, so that a tell checks DEAD only when
+--                not busy
+--   c[FRESH]     on_start has yet to run
+--   c[DEAD]      unregistered, ended
+--   c[BASE]      messages taken before the last reset of HEAD and TAIL
+--   c[STOPPING]  a stop is queued
+--   c[STOPS]     the future of ref:stop(), a list when there are more, or
+--                false
+--   c[REPLY]     the future of the ask being handled, or false
+--   c[SEQ]       start order (among tasks too: lactor.dump)
+--   c[SLOT]      its index in `live` (below), 0 once dead
+--   c[FIRST]...  the mailbox, made with room for a message and a stop:
+--                pairs of slots c[i] = message, c[i+1] = reply future,
+--                false (tell) or STOP, or CALL: a proxy call, msg = {fn,
+--                future or false, ...}
 -- Messages sent and handled are derived from the mailbox positions, not
 -- counted per message: see pushed() and processed().
 --
@@ -39,6 +44,13 @@ local ipairs = ipairs
 local M = {}
 
 local CORE <const> = 1
+local INST <const>, REF <const>, HEAD <const>, TAIL <const> = 1, 2, 3, 4
+local BUSY <const>, FRESH <const>, DEAD <const>, BASE <const> = 5, 6, 7, 8
+local STOPPING <const>, STOPS <const>, REPLY <const> = 9, 10, 11
+local SEQ <const>, SLOT <const>, FIRST <const> = 12, 13, 14
+-- For the other files that read cores (not on any hot path).
+M.INST, M.REF, M.HEAD, M.TAIL, M.BUSY, M.FRESH = INST, REF, HEAD, TAIL, BUSY, FRESH
+M.DEAD, M.STOPPING, M.SEQ, M.FIRST = DEAD, STOPPING, SEQ, FIRST
 local STOP = setmetatable({}, { __name = "lactor.STOP" })
 local CALL = setmetatable({}, { __name = "lactor.CALL" })
 
@@ -46,7 +58,7 @@ local stats = { started = 0, crashed = 0 }
 -- What dead actors were sent and handled; live ones count their own.
 local sent_to_dead, handled_by_dead, dead_letters = 0, 0, 0
 
--- Every actor not dead, in no order: live[c.slot] == c.  An array, not a
+-- Every actor not dead, in no order: live[c[SLOT]] == c.  An array, not a
 -- set, because a short-lived actor then costs no hashing (Fork-Join).
 local live = {}
 M.live = live        -- read only, for the registry
@@ -54,7 +66,7 @@ local nlive = 0
 local debug_on = core.debug()
 
 local function describe(c)
-  return c.ref.class.name .. " (" .. c.ref.urn .. ")"
+  return c[REF].class.name .. " (" .. c[REF].urn .. ")"
 end
 M.describe = describe
 
@@ -105,19 +117,19 @@ function M.parent(cls) return parents[cls] end
 
 -- Queues a message, and the actor if it had nothing to do.
 local function push(c, msg, kind)
-  local t = c.tail
+  local t = c[TAIL]
   c[t], c[t + 1] = msg, kind
-  c.tail = t + 2
-  if not c.busy then
-    c.busy = true
+  c[TAIL] = t + 2
+  if not c[BUSY] then
+    c[BUSY] = true
     queue(c)
   end
 end
 
 -- Empties the mailbox of a dead actor: asks fail, tells are dead letters.
 local function drain(c)
-  local h, t = c.head, c.tail
-  c.head, c.tail = 1, 1
+  local h, t = c[HEAD], c[TAIL]
+  c[HEAD], c[TAIL] = FIRST, FIRST
   while h < t do
     local msg, kind = c[h], c[h + 1]
     c[h], c[h + 1] = nil, nil
@@ -142,38 +154,38 @@ end
 -- less the one it is inside of (or the STOP that ended it) while it runs.
 -- (A queued actor has taken none since its mailbox was last reset.)
 local function processed(c)
-  local taken = (c.head - 1) // 2
-  if c.busy and taken > 0 then taken = taken - 1 end
-  return c.base + taken
+  local taken = (c[HEAD] - FIRST) // 2
+  if c[BUSY] and taken > 0 then taken = taken - 1 end
+  return c[BASE] + taken
 end
 M.processed = processed
 
 -- Messages sent to an actor: all it ever had queued, but its stop.
 local function pushed(c)
-  return c.base + (c.tail - 1) // 2 - (c.stopping and 1 or 0)
+  return c[BASE] + (c[TAIL] - FIRST) // 2 - (c[STOPPING] and 1 or 0)
 end
 
 local function die(c)
-  c.dead = true
-  local slot = c.slot
+  c[DEAD] = true
+  local slot = c[SLOT]
   if slot > 0 then
     sent_to_dead = sent_to_dead + pushed(c)
     handled_by_dead = handled_by_dead + processed(c)
     local last = live[nlive]          -- the last one takes its slot
-    live[slot], last.slot = last, slot
+    live[slot], last[SLOT] = last, slot
     live[nlive] = nil
     nlive = nlive - 1
-    c.slot = 0
+    c[SLOT] = 0
   end
-  c.busy = nil
+  c[BUSY] = nil
   if M.on_death then M.on_death(c) end
 end
 
 -- Runs a lifecycle callback; an error in it is reported, not raised.
 local function callback(c, name, ...)
-  local fn = c.inst[name]
+  local fn = c[INST][name]
   if fn == nil then return end
-  local ok, err = xpcall(fn, handler, c.inst, ...)
+  local ok, err = xpcall(fn, handler, c[INST], ...)
   if not ok then
     report("actor " .. describe(c) .. " " .. name .. " failed: "
       .. errtext(err) .. "\n" .. errors.last_traceback)
@@ -182,8 +194,8 @@ local function callback(c, name, ...)
 end
 
 local function resolve_stops(c)
-  local stops = c.stops
-  c.stops = nil
+  local stops = c[STOPS]
+  c[STOPS] = false
   if type(stops) == "table" then
     for i = 1, #stops do reply(stops[i], true, true) end
   elseif stops then
@@ -225,11 +237,11 @@ local function work(worker, first)
   local function serve(c)
     while true do
       current = c
-      if c.dead then goto next end    -- killed while queued
+      if c[DEAD] then goto next end    -- killed while queued
       do
-        local inst = c.inst
-        if c.fresh then
-          c.fresh = false
+        local inst = c[INST]
+        if c[FRESH] then
+          c[FRESH] = false
           local on_start = inst.on_start
           if on_start then
             starting = true
@@ -239,13 +251,13 @@ local function work(worker, first)
         end
         -- Only this loop moves head (a death empties the mailbox, but
         -- never while the actor is inside this loop and alive).
-        local h = c.head
-        while h < c.tail do
+        local h = c[HEAD]
+        while h < c[TAIL] do
           local k = h + 1
           local msg, kind = c[h], c[k]
           c[h], c[k] = nil, nil
           h = k + 1
-          c.head = h
+          c[HEAD] = h
           local receive = inst.on_receive or unexpected
           if not kind then              -- a tell
             receive(inst, msg)
@@ -255,21 +267,21 @@ local function work(worker, first)
           elseif kind == CALL then  -- proxy.lua: fn(inst, msg) instead of on_receive
             local f = msg[2]
             if f then
-              c.reply = f
+              c[REPLY] = f
               reply(f, true, msg[1](inst, msg))
-              c.reply = nil
+              c[REPLY] = false
             else
               msg[1](inst, msg)     -- a field write: an error crashes, as a tell's
             end
           else
-            c.reply = kind
+            c[REPLY] = kind
             reply(kind, true, receive(inst, msg))
-            c.reply = nil
+            c[REPLY] = false
           end
         end
-        c.base = c.base + (h - 1) // 2  -- the mailbox is empty: reset it
-        c.head, c.tail = 1, 1
-        c.busy = false
+        c[BASE] = c[BASE] + (h - FIRST) // 2  -- the mailbox is empty: reset it
+        c[HEAD], c[TAIL] = FIRST, FIRST
+        c[BUSY] = false
       end
       ::next::
       c = next_actor(worker)          -- may wait in the pool
@@ -280,12 +292,12 @@ local function work(worker, first)
     local ok, err = xpcall(serve, handler, current)
     if ok then return end
     local c = current
-    local f = c.reply
-    if starting or f == nil then
+    local f = c[REPLY]
+    if starting or not f then
       starting = false
       crash(c, err, errors.last_traceback)
     else
-      c.reply = nil
+      c[REPLY] = false
       reply(f, false, err, errors.last_traceback)
     end
   end
@@ -308,9 +320,9 @@ M.workers = workers
 local function kill_actor(c, co)
   die(c)
   if co then kill(co) end
-  if c.reply then
-    reply(c.reply, false, new_error(errors.ActorDead, "stopped before handling the message"))
-    c.reply = nil
+  if c[REPLY] then
+    reply(c[REPLY], false, new_error(errors.ActorDead, "stopped before handling the message"))
+    c[REPLY] = false
   end
   drain(c)
   task.spawn(function()
@@ -324,7 +336,7 @@ end
 local function live_in_order()
   local list = {}
   table.move(live, 1, nlive, 1, list)
-  table.sort(list, function(a, b) return a.seq < b.seq end)
+  table.sort(list, function(a, b) return a[SEQ] < b[SEQ] end)
   return list
 end
 M.live_in_order = live_in_order
@@ -338,7 +350,7 @@ end
 -- messages: stop them, newest first.  True if there were any.
 function M.stop_idle()
   local list = live_in_order()
-  for i = #list, 1, -1 do list[i].ref:stop() end
+  for i = #list, 1, -1 do list[i][REF]:stop() end
   return #list > 0
 end
 
@@ -370,28 +382,28 @@ end
 
 function Ref:tell(msg)
   local c = self[CORE]
-  if not c.busy then                 -- idle, or dead (busy is nil then)
-    if c.dead then error(dead_error(c), 2) end
-    c.busy = true
+  if not c[BUSY] then                 -- idle, or dead (busy is nil then)
+    if c[DEAD] then error(dead_error(c), 2) end
+    c[BUSY] = true
     queue(c)
   end
-  local t = c.tail
+  local t = c[TAIL]
   c[t], c[t + 1] = msg, false
-  c.tail = t + 2
+  c[TAIL] = t + 2
 end
 
 function Ref:ask(msg, timeout)
   local c = self[CORE]
   local f = ask_future(c, timeout)
-  if c.dead then
+  if c[DEAD] then
     reply(f, false, dead_error(c))
     return f
   end
-  local t = c.tail                    -- push(c, msg, f), inlined
+  local t = c[TAIL]                    -- push(c, msg, f), inlined
   c[t], c[t + 1] = msg, f
-  c.tail = t + 2
-  if not c.busy then
-    c.busy = true
+  c[TAIL] = t + 2
+  if not c[BUSY] then
+    c[BUSY] = true
     queue(c)
   end
   return f
@@ -407,23 +419,23 @@ end
 function Ref:stop()
   local c = self[CORE]
   local f = future()
-  if c.dead then
+  if c[DEAD] then
     f:set(false)
     return f
   end
-  local stops = c.stops
-  if stops == nil then c.stops = f          -- the usual case: one stop
+  local stops = c[STOPS]
+  if not stops then c[STOPS] = f            -- the usual case: one stop
   elseif type(stops) == "table" then stops[#stops + 1] = f
-  else c.stops = { stops, f } end
-  if not c.stopping then
-    c.stopping = true
+  else c[STOPS] = { stops, f } end
+  if not c[STOPPING] then
+    c[STOPPING] = true
     push(c, nil, STOP)
   end
   return f
 end
 
 function Ref:is_alive()
-  return not self[CORE].dead
+  return not self[CORE][DEAD]
 end
 
 function M.core(ref) return ref[CORE] end
@@ -439,16 +451,14 @@ M.Ref = Ref
 -- `inst`: a table with (at least) the keys ref and urn, so that it is
 -- sized once, not grown key by key.  Not registered yet.
 local function new_actor(cls, inst)
-  -- Likewise the core is made with room for every field it will ever
-  -- have (ref, stops and reply come later; nil costs a constructor time).
-  local c = { false, false, false, false, inst = inst, head = 1, tail = 1,
-              base = 0, busy = true, fresh = true, seq = 0, slot = 0,
-              dead = false, stopping = false }
+  local c = { inst, false, FIRST, FIRST, true, true, false, 0, false,
+              false, false, 0, 0,
+              false, false, false, false }   -- the mailbox: a message, a stop
   local urn = uuid()
   local ref = setmetatable({ c, urn = urn, class = cls }, Ref)
   inst.ref, inst.urn = ref, urn
   setmetatable(inst, cls)
-  c.ref = ref
+  c[REF] = ref
   return c, ref
 end
 
@@ -456,9 +466,9 @@ end
 -- start, which keeps actors in start order in the run queue).
 local function register(c)
   nlive = nlive + 1
-  live[nlive], c.slot = c, nlive
+  live[nlive], c[SLOT] = c, nlive
   stats.started = stats.started + 1
-  c.seq = queue(c)
+  c[SEQ] = queue(c)
   if debug_on then log("started", c) end
 end
 

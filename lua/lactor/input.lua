@@ -8,6 +8,7 @@ local cjson = require("cjson")
 
 local queue, report = core.queue, core.report
 local describe = actor.describe
+local REF, BUSY, DEAD, STOPPING = actor.REF, actor.BUSY, actor.DEAD, actor.STOPPING
 local type, tostring, getmetatable, pairs = type, tostring, getmetatable, pairs
 
 local M = {}
@@ -40,8 +41,8 @@ local on_eof = "stop"
 
 -- A batch of records is in c's mailbox (input.c put it there).
 local function delivered(c)
-  if not c.busy then
-    c.busy = true
+  if not c[BUSY] then
+    c[BUSY] = true
     queue(c)
   end
 end
@@ -54,15 +55,15 @@ end
 -- target died first, with the records read and not delivered.
 local function ended(c, why, left, name)
   if why == "eof" then
-    if c.dead then return end
+    if c[DEAD] then return end
     if on_eof == "stop" then
-      c.ref:stop()
+      c[REF]:stop()
     elseif on_eof == "message" then
-      c.ref:tell(M.EOF)
+      c[REF]:tell(M.EOF)
     end
   else
     report(name .. ": reading stopped: " .. describe(c)
-      .. (c.stopping and " stopped, " or " crashed, ")
+      .. (c[STOPPING] and " stopped, " or " crashed, ")
       .. plural(left) .. " not delivered")
   end
 end
@@ -118,10 +119,10 @@ function M.input(target, opts)
   end
   local ref = resolve(target)
   local c = actor.core(ref)
-  if c.dead then error(actor.dead_error(c), 2) end
+  if c[DEAD] then error(actor.dead_error(c), 2) end
   attached, on_eof = true, eof
   core.input_attach(c, format, max, delivered, ended,
-    format == "json" and decode or nil)
+    format == "json" and decode or nil, actor.HEAD, actor.TAIL, DEAD, STOPPING)
   return ref
 end
 

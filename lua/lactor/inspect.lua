@@ -7,6 +7,8 @@ local core = require("lactor.core")
 
 local procs, proc_state, report = core.procs, core.state, core.report
 local describe, processed = actor.describe, actor.processed
+local INST, REF, HEAD, TAIL = actor.INST, actor.REF, actor.HEAD, actor.TAIL
+local BUSY, FRESH, STOPPING, SEQ = actor.BUSY, actor.FRESH, actor.STOPPING, actor.SEQ
 local traceback, running = debug.traceback, coroutine.running
 local format, rep, concat = string.format, string.rep, table.concat
 
@@ -17,8 +19,8 @@ local M = {}
 -- "running" (running now, or runnable: it has a message or on_start to
 -- run, or was preempted).
 local function actor_state(c, co)
-  if c.stopping then return "stopping" end
-  if not c.busy then return "idle" end
+  if c[STOPPING] then return "stopping" end
+  if not c[BUSY] then return "idle" end
   local s = co and proc_state(co)
   if s == "waiting" or s == "sleeping" then return "waiting" end
   return "running"
@@ -26,8 +28,8 @@ end
 
 -- Messages queued, not counting the one being handled nor the stop.
 local function queued(c)
-  local n = (c.tail - c.head) // 2
-  if c.stopping then n = n - 1 end
+  local n = (c[TAIL] - c[HEAD]) // 2
+  if c[STOPPING] then n = n - 1 end
   return n > 0 and n or 0
 end
 
@@ -75,8 +77,9 @@ function M.ps()
   local list, rows, co = actor.live_in_order(), {}, actor.workers()
   for i = 1, #list do
     local c = list[i]
+    local ref = c[REF]
     rows[i] = {
-      urn = c.ref.urn, class = c.ref.class.name, name = rawget(c.ref, "name"),
+      urn = ref.urn, class = ref.class.name, name = rawget(ref, "name"),
       state = actor_state(c, co[c]), mailbox = queued(c),
       processed = processed(c),
     }
@@ -101,8 +104,8 @@ end
 -- inside a handler (or about to start).
 local function actor_traceback(c, co, me)
   if co then return traceback(co, nil, co == me and 2 or 0) end
-  local where = c.fresh and "(not started yet)"
-    or c.busy and "(queued, with messages to handle)"
+  local where = c[FRESH] and "(not started yet)"
+    or c[BUSY] and "(queued, with messages to handle)"
     or "(idle: no message to handle)"
   return "stack traceback:\n\t" .. where
 end
@@ -118,14 +121,14 @@ function M.dump()
   end
   for _, c in ipairs(actors) do list[#list + 1] = c end
   -- Procs and actors are numbered from one sequence: creation order.
-  local function order(x) return x.serial or x.seq end
+  local function order(x) return x.serial or x[SEQ] end
   table.sort(list, function(a, b) return order(a) < order(b) end)
   local ntasks = 0
   local out = {}
   for i = 1, #list do
     local p = list[i]
     local head, tb
-    if p.inst then                     -- an actor's core
+    if p[INST] then                    -- an actor's core
       head = "actor " .. describe(p) .. " " .. actor_state(p, co[p])
       tb = actor_traceback(p, co[p], me)
     else

@@ -26,6 +26,7 @@ local core = require("lactor.core")
 
 local ask_future, reply = core.ask_future, core.reply
 local call, dead_error, Ref = actor.call, actor.dead_error, actor.Ref
+local INST, REF, DEAD = actor.INST, actor.REF, actor.DEAD
 local setmetatable, type, select, tostring = setmetatable, type, select, tostring
 local byte, unpack, error = string.byte, table.unpack, error
 
@@ -115,7 +116,7 @@ local Write = {
 local function send(c, msg)
   local f = ask_future(c)
   msg[2] = f
-  if c.dead then
+  if c[DEAD] then
     reply(f, false, dead_error(c))
   else
     call(c, msg)
@@ -162,7 +163,7 @@ local function stop(self)
   if st == nil or #st.path > 0 then
     error("bad self for proxy method 'stop' (call it as proxy:stop())", 2)
   end
-  return st.c.ref:stop()
+  return st.c[REF]:stop()
 end
 
 function Proxy.__index(p, name)
@@ -171,7 +172,7 @@ function Proxy.__index(p, name)
     no_attribute(st, name, 3)
   end
   if name == "stop" and #st.path == 0 then return stop end
-  local t = target(st.c.inst, st.path)
+  local t = target(st.c[INST], st.path)
   local v
   if t ~= nil then v = t[name] end
   if v == nil then v = st.assigned[name] end   -- a write still queued
@@ -194,7 +195,7 @@ function Proxy.__newindex(p, name, value)
     no_attribute(st, name, 3)
   end
   local c = st.c
-  if c.dead then error(dead_error(c), 2) end
+  if c[DEAD] then error(dead_error(c), 2) end
   st.assigned[name] = type(value) == "function" and value or true
   call(c, setmetatable({ run_set, false, st, name, value }, Write))
 end
@@ -211,10 +212,10 @@ end
 -- ref:proxy(): the actor's proxy; ActorDead if it is dead.
 function Ref:proxy()
   local c = actor.core(self)
-  if c.dead then error(dead_error(c), 2) end
+  if c[DEAD] then error(dead_error(c), 2) end
   local p = roots[c]
   if p == nil then
-    p = new(c, {}, "ActorProxy(" .. c.ref.class.name .. ", " .. self.urn .. ")")
+    p = new(c, {}, "ActorProxy(" .. c[REF].class.name .. ", " .. self.urn .. ")")
     roots[c] = p
   end
   return p

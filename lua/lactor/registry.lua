@@ -11,6 +11,7 @@ local actor = require("lactor.actor")
 local task = require("lactor.task")
 
 local live, live_in_order, parent = actor.live, actor.live_in_order, actor.parent
+local REF, DEAD = actor.REF, actor.DEAD
 local Ref, log = actor.Ref, actor.log
 local rawget, rawset, type, tostring, getmetatable = rawget, rawset, type,
   tostring, getmetatable
@@ -28,14 +29,14 @@ local names = {}                     -- name → ref
 -- name (exactly that class); raises for anything else.
 local function matcher(what, fname, argn)
   if type(what) == "string" then
-    return function(c) return c.ref.class.name == what end
+    return function(c) return c[REF].class.name == what end
   end
   if type(what) ~= "table" or parent(what) == nil then
     error("bad argument #" .. argn .. " to '" .. fname
       .. "' (a class or a class name expected, got " .. type(what) .. ")", 3)
   end
   return function(c)
-    local cls = c.ref.class
+    local cls = c[REF].class
     while cls do
       if cls == what then return true end
       cls = parent(cls)
@@ -49,7 +50,7 @@ local function select_refs(keep)
   local list, out = live_in_order(), {}
   for i = 1, #list do
     local c = list[i]
-    if keep == nil or keep(c) then out[#out + 1] = c.ref end
+    if keep == nil or keep(c) then out[#out + 1] = c[REF] end
   end
   return out
 end
@@ -67,7 +68,7 @@ end
 -- registry.by_urn(urn) → the ref, or nil.
 function registry.by_urn(urn)
   for _, c in ipairs(live) do
-    if c.ref.urn == urn then return c.ref end
+    if c[REF].urn == urn then return c[REF] end
   end
   return nil
 end
@@ -114,7 +115,7 @@ function M.register(name, ref)
       .. type(ref) .. ")", 2)
   end
   local c = actor.core(ref)
-  if c.dead then error(actor.dead_error(c), 2) end
+  if c[DEAD] then error(actor.dead_error(c), 2) end
   local holder = names[name]
   if holder then
     error("name '" .. name .. "' is already taken by " .. tostring(holder), 2)
@@ -150,7 +151,7 @@ end
 -- A dead actor's name is free again.
 local previous = actor.on_death
 function actor.on_death(c)
-  local ref = c.ref
+  local ref = c[REF]
   local name = rawget(ref, "name")
   if name then
     names[name] = nil
