@@ -354,6 +354,34 @@ stop b
 stop a"
 }
 
+@test "one_for_all: children that crash together are started again once, as one restart" {
+	script t.lua >/dev/null <<'LUA'
+local Flaky = lactor.class("Flaky")
+local started = {}
+function Flaky:init(id) self.id = id end
+function Flaky:on_start()
+  print("start " .. self.id)
+  if not started[self.id] then
+    started[self.id] = true
+    error("first start of " .. self.id)
+  end
+end
+function Flaky:on_stop() print("stop " .. self.id) end
+local sup = lactor.supervise{ strategy = "one_for_all", intensity = 1, children = {
+  { class = Flaky, args = { "a" } }, { class = Flaky, args = { "b" } } } }
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_output "start a
+start b
+start a
+start b
+stop b
+stop a"
+	assert_equal "$(report_lines)" "lactor: actor Flaky (URN) crashed: t.lua:8: first start of a
+lactor: actor Flaky (URN) crashed: t.lua:8: first start of b"
+}
+
 @test "rest_for_one stops the children started after the crashed one and starts it and them again" {
 	sup_script <<'LUA'
 lactor.supervise{ strategy = "rest_for_one", children = {

@@ -265,18 +265,29 @@ local function start_child(sup, i)
   return ref
 end
 
+-- Whether a child whose ref is `ref` is to start again when its
+-- siblings do: yes if it waits to (WANT), runs, or crashed (its own
+-- notice then finds it replaced, so that one crash restarts them all
+-- once); no if it stopped.
+local function restartable(ref)
+  if ref == WANT or ref:is_alive() then return true end
+  local c = core_of(ref)
+  local r = ended[c]
+  if r == nil then return not c.stopping end     -- ending: in on_failure
+  r = decode(r)
+  return r ~= NORMAL and r ~= SHUTDOWN
+end
+
 -- Stops the children from index `first` on but `except` that are alive,
 -- newest first, each once the one started after it has finished its
 -- on_stop; they end with reason "shutdown".  Returns the indices of
--- those and of the children waiting to be started again (WANT), which
--- are all left as WANT.
+-- those and of the children waiting to be started again (WANT) or that
+-- crashed, which are all left as WANT.
 local function stop_kids(sup, first, except)
   local kids, born, list = sup._kids, sup._born, {}
   for i = first, #sup._specs do
     local ref = kids[i]
-    if i ~= except and ref then
-      if ref == WANT or ref:is_alive() then list[#list + 1] = i end
-    end
+    if i ~= except and ref and restartable(ref) then list[#list + 1] = i end
   end
   local order = { unpack(list) }
   sort(order, function(a, b) return born[a] > born[b] end)
@@ -284,7 +295,7 @@ local function stop_kids(sup, first, except)
     local i = order[k]
     local ref = kids[i]
     kids[i] = WANT
-    if ref ~= WANT then
+    if ref ~= WANT and ref:is_alive() then
       stop_reason[core_of(ref)] = { SHUTDOWN }
       ref:stop():get()
     end
