@@ -39,6 +39,12 @@ local unpack, sort, format, tointeger = table.unpack, table.sort, string.format,
 
 local M = {}
 
+-- The fields of an actor's core read here (the core's layout is
+-- actor.lua's business): its integer keys where actor.lua exports them,
+-- else their names.
+local DEAD, STOPPING = actor.DEAD or "dead", actor.STOPPING or "stopping"
+local INST, REF = actor.INST or "inst", actor.REF or "ref"
+
 local NORMAL <const>, SHUTDOWN <const> = "normal", "shutdown"
 
 local function weak() return setmetatable({}, { __mode = "k" }) end
@@ -54,7 +60,7 @@ local function decode(r)
 end
 
 local function open(c)
-  return not c.dead and not c.stopping
+  return not c[DEAD] and not c[STOPPING]
 end
 
 local function check_ref(v, argn, fname)
@@ -120,8 +126,8 @@ function M.link(a, b)
   if ca == cb then
     error("bad argument #2 to 'link' (an actor cannot be linked to itself)", 2)
   end
-  if ca.dead then error(actor.dead_error(ca), 2) end
-  if cb.dead then error(actor.dead_error(cb), 2) end
+  if ca[DEAD] then error(actor.dead_error(ca), 2) end
+  if cb[DEAD] then error(actor.dead_error(cb), 2) end
   add_link(ca, cb)
   add_link(cb, ca)
 end
@@ -145,7 +151,7 @@ local function taken(c, seen)
     for i = 1, #list do
       local p = list[i]
       if not seen[p] and open(p)
-          and (p.inst.on_link_exit ~= nil or taken(p, seen)) then
+          and (p[INST].on_link_exit ~= nil or taken(p, seen)) then
         return true
       end
     end
@@ -176,18 +182,18 @@ local function exit(c, reason)
       local p = list[i]
       drop_link(p, c)
       if crashed and open(p) then
-        if p.inst.on_link_exit ~= nil then
-          call(p, { link_exit, false, c.ref, reason })
+        if p[INST].on_link_exit ~= nil then
+          call(p, { link_exit, false, c[REF], reason })
         else
           stop_reason[p] = { reason }
-          p.ref:stop()
+          p[REF]:stop()
         end
       end
     end
   end
   local sup = parent_of[c]
   if sup and crashed and open(sup) then
-    call(sup, { child_exit, false, c.ref, reason })
+    call(sup, { child_exit, false, c[REF], reason })
   end
   return handled
 end
@@ -273,7 +279,7 @@ local function restartable(ref)
   if ref == WANT or ref:is_alive() then return true end
   local c = core_of(ref)
   local r = ended[c]
-  if r == nil then return not c.stopping end     -- ending: in on_failure
+  if r == nil then return not c[STOPPING] end     -- ending: in on_failure
   r = decode(r)
   return r ~= NORMAL and r ~= SHUTDOWN
 end
@@ -501,7 +507,7 @@ function M.supervise(...)
   end
   local ref = Supervisor:start(cfg)
   if cfg.name then register(cfg.name, ref) end
-  local sup = core_of(ref).inst
+  local sup = core_of(ref)[INST]
   for i = 1, #cfg.children do
     local ok, err = pcall(start_child, sup, i)
     if not ok then
