@@ -5,7 +5,7 @@ load helpers
 
 bats_require_minimum_version 1.5.0
 
-NAMES="ActorDead EOF Timeout after class dump emit every exit future get_all input is_error join now null ps register registry sleep spawn start stats traversable unregister whereis yield"
+NAMES="ActorDead EOF Timeout after class dump emit every exit future get_all input is_error join link now null ps register registry sleep spawn start stats supervise traversable unregister whereis yield"
 
 @test "pairs(lactor) lists every public name in a script that used none of them" {
 	run --separate-stderr lactor -e '

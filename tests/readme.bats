@@ -28,7 +28,7 @@ run_example() {
 @test "every README example is covered by this file" {
 	local names
 	names=$(sed -n 's/^<!-- example: \(.*\) -->$/\1/p' "$REPO/README.md" | sort | tr '\n' ' ')
-	assert_equal "$names" "counter crash futures preemption proxies registry tasks timers "
+	assert_equal "$names" "counter crash futures preemption proxies registry supervision tasks timers "
 }
 
 @test "the counter example prints what the README shows" {
@@ -58,6 +58,11 @@ run_example() {
 
 @test "the registry example prints what the README shows" {
 	run_example registry
+	assert_equal "$status" 0
+}
+
+@test "the supervision example prints what the README shows and exits 0" {
+	run_example supervision
 	assert_equal "$status" 0
 }
 

@@ -203,15 +203,25 @@ local function resolve_stops(c)
   end
 end
 
+-- The end of an actor, once its on_stop or on_failure has run:
+-- M.on_exit(c, reason), reason "normal" (a stop), the crash error, or
+-- "shutdown" (kill_actor).  init.lua and supervision.lua set it; for a
+-- crash it returns true when a supervisor or a link takes the crash,
+-- which then does not make the exit status 1 (SPEC section 1).
+local function exited(c, reason)
+  local on_exit = M.on_exit
+  return on_exit ~= nil and on_exit(c, reason)
+end
+
 local function crash(c, err, traceback)
   die(c)
   stats.crashed = stats.crashed + 1
   report("actor " .. describe(c) .. " crashed: " .. errtext(err) .. "\n" .. traceback)
   log("crashed", c, errtext(err))
-  fail()
   callback(c, "on_failure", err, traceback)
   drain(c)
   resolve_stops(c)
+  if not exited(c, err) then fail() end
 end
 
 local function stopped(c)
@@ -220,6 +230,7 @@ local function stopped(c)
   drain(c)
   if debug_on then log("stopped", c) end
   resolve_stops(c)
+  exited(c, "normal")
 end
 
 local function unexpected(inst, msg)
@@ -329,6 +340,7 @@ local function kill_actor(c, co)
     callback(c, "on_stop")
     log("stopped", c)
     resolve_stops(c)
+    exited(c, "shutdown")
   end)
 end
 

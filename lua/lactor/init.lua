@@ -3,7 +3,8 @@
 -- asks the Lua side to report, spawn and stop things.
 --
 -- Most scripts use a few names, so the files behind the rest (actor,
--- input, proxy, registry, inspect, combinators) load on first use:
+-- input, proxy, registry, inspect, combinators, supervision) load on
+-- first use:
 -- loading every file at start was half of lactor's start-up time (issue
 -- 6).  No actor can exist before actor.lua is loaded, which the hooks
 -- below rely on.  A lazy
@@ -46,6 +47,7 @@ local lazy = {
   unregister = "lactor.registry", whereis = "lactor.registry",
   ps = "lactor.inspect", dump = "lactor.inspect",
   join = "lactor.combinators", get_all = "lactor.combinators",
+  link = "lactor.supervision", supervise = "lactor.supervision",
 }
 
 local function load_module(module)
@@ -167,8 +169,12 @@ local hooks = {
 core.set_hooks(hooks)
 
 -- Whoever loads actor.lua first (lactor.class, lactor.start, a lazy file
--- that needs it, a script's require), it comes with its worker hook and
--- the ref:proxy() stub.
+-- that needs it, a script's require), it comes with its worker hook, the
+-- ref:proxy() and ref:monitor() stubs, and the on_exit hook that keeps
+-- how each actor ended (core → "normal", "shutdown" or the crash error,
+-- the table itself for a nil error; weak keys), so that a monitor of an
+-- actor that ended before supervision.lua loaded still gets its reason.
+-- supervision.lua chains that hook.
 do
   local load_actor = package.preload["lactor.actor"]
   package.preload["lactor.actor"] = function(...)
@@ -178,6 +184,20 @@ do
     function Ref.proxy(self)
       load_module("lactor.proxy")
       return Ref.proxy(self)
+    end
+    function Ref.monitor(self)
+      if getmetatable(self) ~= Ref then   -- raised here, at the caller
+        error("bad argument #1 to 'monitor' (an actor ref expected, got "
+          .. type(self) .. ")", 2)
+      end
+      load_module("lactor.supervision")
+      return Ref.monitor(self)
+    end
+    local ended = setmetatable({}, { __mode = "k" })
+    actor.ended = ended
+    function actor.on_exit(c, reason)
+      if reason == nil then reason = ended end
+      ended[c] = reason
     end
     return actor
   end

@@ -1,0 +1,523 @@
+-- Supervision (SPEC section 10), as Erlang has it: ref:monitor(),
+-- lactor.link(a, b) and lactor.supervise{...}.
+--
+-- Everything hangs on one hook, actor.on_exit(c, reason), which actor.lua
+-- calls once per actor end, after its on_stop or on_failure: reason is
+-- "normal" (a stop), the crash error, or "shutdown" (lactor.exit or a
+-- signal ended it).  init.lua's hook keeps every reason in actor.ended;
+-- the one here chains it, and then
+--   * resolves the actor's monitors with the reason;
+--   * drops its links; on a crash (a reason other than "normal" and
+--     "shutdown"), each linked actor still open gets on_link_exit(ref,
+--     reason) as a message if it defines it, or else is stopped (a poison
+--     pill) and ends with that same reason, which goes on through its own
+--     links and to its own supervisor;
+--   * on a crash, tells its supervisor, which restarts per strategy.
+-- For a crash it returns whether one of those takes it (a supervisor, an
+-- on_link_exit, directly or through links): a crash nobody takes makes
+-- the exit status 1 (SPEC section 1), one that is taken does not.
+--
+-- State lives in weak tables keyed by actor cores, none in the cores
+-- themselves (actor.lua sizes them once).  A core is "open" while it is
+-- alive and has no stop queued: only then can a message still reach it.
+
+local actor = require("lactor.actor")
+local core = require("lactor.core")
+local errors = require("lactor.errors")
+local registry = require("lactor.registry")
+
+local Ref, call, core_of, describe = actor.Ref, actor.call, actor.core, actor.describe
+local ended, record = actor.ended, actor.on_exit
+local future, reply, report, now = core.future, core.reply, core.report, core.now
+local register, whereis = registry.register, registry.whereis
+local errtext, handler = errors.text, errors.handler
+local getmetatable, setmetatable, type, tostring, pcall, xpcall, error =
+  getmetatable, setmetatable, type, tostring, pcall, xpcall, error
+local pairs, select = pairs, select
+local unpack, sort, format, tointeger = table.unpack, table.sort, string.format,
+  math.tointeger
+
+local M = {}
+
+-- The fields of an actor's core read here (the core's layout is
+-- actor.lua's business): its integer keys where actor.lua exports them,
+-- else their names.
+local DEAD, STOPPING = actor.DEAD or "dead", actor.STOPPING or "stopping"
+local INST, REF = actor.INST or "inst", actor.REF or "ref"
+
+local NORMAL <const>, SHUTDOWN <const> = "normal", "shutdown"
+
+local function weak() return setmetatable({}, { __mode = "k" }) end
+local monitors = weak()     -- core → list of futures
+local links = weak()        -- core → list of linked cores
+local stop_reason = weak()  -- core → {reason} it was stopped with (a link, a supervisor)
+local parent_of = weak()    -- core → the core of its supervisor
+
+-- actor.ended holds this for a nil reason (error() raises nil).
+local function decode(r)
+  if r == ended then return nil end
+  return r
+end
+
+local function open(c)
+  return not c[DEAD] and not c[STOPPING]
+end
+
+local function check_ref(v, argn, fname)
+  if getmetatable(v) ~= Ref then
+    error("bad argument #" .. argn .. " to '" .. fname
+      .. "' (an actor ref expected, got " .. type(v) .. ")", 3)
+  end
+  return core_of(v)
+end
+
+-- {==================================================================
+-- Monitors
+-- ===================================================================
+
+-- ref:monitor() → Future of the exit reason.  On an actor that has ended
+-- it is resolved at once with the reason it ended with.
+function Ref.monitor(self)
+  local c = check_ref(self, 1, "monitor")
+  local f = future()
+  local r = ended[c]
+  if r ~= nil then
+    reply(f, true, decode(r))
+    return f
+  end
+  local list = monitors[c]
+  if list then list[#list + 1] = f else monitors[c] = { f } end
+  return f
+end
+
+-- }==================================================================
+
+-- {==================================================================
+-- Links
+-- ===================================================================
+
+local function add_link(a, b)
+  local list = links[a]
+  if list == nil then
+    links[a] = { b }
+    return
+  end
+  for i = 1, #list do
+    if list[i] == b then return end
+  end
+  list[#list + 1] = b
+end
+
+local function drop_link(a, b)
+  local list = links[a]
+  if list == nil then return end
+  for i = 1, #list do
+    if list[i] == b then
+      table.remove(list, i)
+      break
+    end
+  end
+  if #list == 0 then links[a] = nil end
+end
+
+-- lactor.link(a, b): links two live actors, both ways; again is a no-op.
+function M.link(a, b)
+  local ca, cb = check_ref(a, 1, "link"), check_ref(b, 2, "link")
+  if ca == cb then
+    error("bad argument #2 to 'link' (an actor cannot be linked to itself)", 2)
+  end
+  if ca[DEAD] then error(actor.dead_error(ca), 2) end
+  if cb[DEAD] then error(actor.dead_error(cb), 2) end
+  add_link(ca, cb)
+  add_link(cb, ca)
+end
+
+-- What a linked actor runs, in order with its messages: an error in
+-- on_link_exit crashes it, as one in on_receive for a tell does.
+local function link_exit(inst, msg)
+  local fn = inst.on_link_exit
+  if fn then fn(inst, msg[3], msg[4]) end
+end
+
+-- Whether a crash of `c` reaches a live supervisor of c or, through its
+-- links, an on_link_exit, or an actor whose own end (stopped with the
+-- same reason) reaches one.
+local function taken(c, seen)
+  seen[c] = true
+  local sup = parent_of[c]
+  if sup and open(sup) then return true end
+  local list = links[c]
+  if list then
+    for i = 1, #list do
+      local p = list[i]
+      if not seen[p] and open(p)
+          and (p[INST].on_link_exit ~= nil or taken(p, seen)) then
+        return true
+      end
+    end
+  end
+  return false
+end
+
+-- }==================================================================
+
+-- {==================================================================
+-- The hook
+-- ===================================================================
+
+local child_exit        -- below: what the supervisor runs
+
+local function exit(c, reason)
+  local list = monitors[c]
+  if list then
+    monitors[c] = nil
+    for i = 1, #list do reply(list[i], true, reason) end
+  end
+  local crashed = reason ~= NORMAL and reason ~= SHUTDOWN
+  local handled = crashed and taken(c, {})
+  list = links[c]
+  if list then
+    links[c] = nil
+    for i = 1, #list do
+      local p = list[i]
+      drop_link(p, c)
+      if crashed and open(p) then
+        if p[INST].on_link_exit ~= nil then
+          call(p, { link_exit, false, c[REF], reason })
+        else
+          stop_reason[p] = { reason }
+          p[REF]:stop()
+        end
+      end
+    end
+  end
+  local sup = parent_of[c]
+  if sup and crashed and open(sup) then
+    call(sup, { child_exit, false, c[REF], reason })
+  end
+  return handled
+end
+
+function actor.on_exit(c, reason)
+  if reason == NORMAL then
+    local r = stop_reason[c]
+    if r then reason = r[1] end
+  end
+  stop_reason[c] = nil
+  record(c, reason)
+  -- actor.lua calls this outside any protected call: a fault here must
+  -- not escape into the worker.
+  local ok, handled = xpcall(exit, handler, c, reason)
+  if not ok then
+    report("supervision of " .. describe(c) .. " failed: " .. errtext(handled)
+      .. "\n" .. errors.last_traceback)
+    core.fail()
+    return false
+  end
+  return handled
+end
+
+-- }==================================================================
+
+-- {==================================================================
+-- Supervisors
+-- ===================================================================
+
+-- A supervisor is an actor of class Supervisor.  Its instance keeps
+-- (names start with _, which proxies refuse):
+--   _strategy, _intensity, _period   from the spec
+--   _specs     {class =, args =, n =, name =} per child, in order
+--   _kids      per child: its ref (alive, or ended since), WANT (to be
+--              started again), or false (never restarted: ended or stopped)
+--   _born      per child: when its current ref started (a counter), so
+--              that children stop newest first
+--   _restarts  times of the restarts within the last period
+local Supervisor = actor.class("Supervisor")
+
+local WANT = setmetatable({}, { __name = "lactor.WANT" })
+local STRATEGIES = { one_for_one = true, one_for_all = true, rest_for_one = true }
+local born_count = 0
+
+function Supervisor:init(cfg)
+  self._strategy, self._intensity, self._period = cfg.strategy, cfg.intensity, cfg.period
+  self._specs, self._kids, self._born, self._restarts = cfg.children, {}, {}, {}
+end
+
+-- Starts child i: raises if its init does or its name is taken.
+local function start_child(sup, i)
+  local spec = sup._specs[i]
+  local name = spec.name
+  if name then
+    local holder = whereis(name)
+    if holder then
+      error("name '" .. name .. "' is already taken by " .. tostring(holder), 0)
+    end
+  end
+  local ref = spec.class:start(unpack(spec.args, 1, spec.n))
+  local c = core_of(ref)
+  parent_of[c] = core_of(sup.ref)
+  sup._kids[i] = ref
+  born_count = born_count + 1
+  sup._born[i] = born_count
+  if name then
+    local ok, err = pcall(register, name, ref)
+    if not ok then
+      sup._kids[i] = false
+      stop_reason[c] = { SHUTDOWN }
+      ref:stop()
+      error(err, 0)
+    end
+  end
+  return ref
+end
+
+-- Whether a child whose ref is `ref` is to start again when its
+-- siblings do: yes if it waits to (WANT), runs, or crashed (its own
+-- notice then finds it replaced, so that one crash restarts them all
+-- once); no if it stopped.
+local function restartable(ref)
+  if ref == WANT or ref:is_alive() then return true end
+  local c = core_of(ref)
+  local r = ended[c]
+  if r == nil then return not c[STOPPING] end     -- ending: in on_failure
+  r = decode(r)
+  return r ~= NORMAL and r ~= SHUTDOWN
+end
+
+-- Stops the children from index `first` on but `except` that are alive,
+-- newest first, each once the one started after it has finished its
+-- on_stop; they end with reason "shutdown".  Returns the indices of
+-- those and of the children waiting to be started again (WANT) or that
+-- crashed, which are all left as WANT.
+local function stop_kids(sup, first, except)
+  local kids, born, list = sup._kids, sup._born, {}
+  for i = first, #sup._specs do
+    local ref = kids[i]
+    if i ~= except and ref and restartable(ref) then list[#list + 1] = i end
+  end
+  local order = { unpack(list) }
+  sort(order, function(a, b) return born[a] > born[b] end)
+  for k = 1, #order do
+    local i = order[k]
+    local ref = kids[i]
+    kids[i] = WANT
+    if ref ~= WANT and ref:is_alive() then
+      stop_reason[core_of(ref)] = { SHUTDOWN }
+      ref:stop():get()
+    end
+  end
+  return list
+end
+
+-- Starts child i again, and per strategy stops and starts the others.
+-- Returns the index of a child that could not start, and its error.
+local function restart(sup, i)
+  local again
+  if sup._strategy == "one_for_one" then
+    again = { i }
+  else
+    again = stop_kids(sup, sup._strategy == "one_for_all" and 1 or i + 1, i)
+    again[#again + 1] = i
+    sort(again)
+  end
+  for k = 1, #again do sup._kids[again[k]] = WANT end
+  for k = 1, #again do
+    local j = again[k]
+    local ok, err = pcall(start_child, sup, j)
+    if not ok then
+      report("actor " .. describe(core_of(sup.ref)) .. " could not restart child "
+        .. j .. " (" .. sup._specs[j].class.name .. "): " .. errtext(err))
+      return j, err
+    end
+  end
+  return nil
+end
+
+local function plural(n, word)
+  return n .. " " .. word .. (n == 1 and "" or "s")
+end
+
+-- A restart now: false, or true if it is one too many for the intensity.
+local function too_many(sup)
+  local t, kept, period = now(), {}, sup._period
+  local restarts = sup._restarts
+  for k = 1, #restarts do
+    if t - restarts[k] < period then kept[#kept + 1] = restarts[k] end
+  end
+  sup._restarts = kept
+  if #kept >= sup._intensity then return true end
+  kept[#kept + 1] = t
+  return false
+end
+
+-- The intensity is exceeded: every child stops, then the supervisor
+-- crashes.
+local function give_up(sup)
+  stop_kids(sup, 1, nil)
+  local kids = sup._kids
+  for i = 1, #sup._specs do kids[i] = false end
+  local period = sup._period
+  period = tointeger(period) or format("%g", period)
+  error("more than " .. plural(sup._intensity, "restart") .. " in "
+    .. plural(period, "second"), 0)
+end
+
+-- A child crashed (msg = {child_exit, false, ref, reason}): unless it is
+-- no longer that child's current ref (stopped or replaced meanwhile), it
+-- and per strategy its siblings start again; a child that could not start
+-- counts as crashing again.
+function child_exit(sup, msg)
+  local ref, kids = msg[3], sup._kids
+  local i
+  for j = 1, #sup._specs do
+    if kids[j] == ref then i = j break end
+  end
+  if i == nil then return end
+  kids[i] = WANT
+  while i do
+    if too_many(sup) then give_up(sup) end
+    i = restart(sup, i)
+  end
+end
+
+-- Stopped or crashed: the children go first, newest first.
+local function stop_all_kids(self)
+  stop_kids(self, 1, nil)
+  local kids = self._kids
+  for i = 1, #self._specs do kids[i] = false end
+end
+Supervisor.on_stop = stop_all_kids
+Supervisor.on_failure = stop_all_kids
+
+-- The spec of lactor.supervise, checked and copied; raises at the caller
+-- of supervise.
+local TOP_FIELDS = { strategy = true, intensity = true, period = true,
+                     children = true, name = true }
+local CHILD_FIELDS = { class = true, args = true, name = true }
+
+-- A bad spec: check_spec raises a Bad, which supervise turns into the
+-- "bad argument" error at its caller.
+local Bad = {}
+local function bad(what)
+  error(setmetatable({ what }, Bad))
+end
+
+local function describe_value(v)
+  if type(v) == "string" then return '"' .. v .. '"' end
+  if type(v) == "number" then return tostring(v) end
+  return type(v)
+end
+
+local function check_fields(t, allowed, where)
+  for k in pairs(t) do
+    if not allowed[k] then
+      bad(where .. "unknown field '" .. tostring(k) .. "'")
+    end
+  end
+end
+
+local function check_name(name, where, seen)
+  if name == nil then return end
+  if type(name) ~= "string" then
+    bad(where .. "name: string expected, got " .. type(name))
+  end
+  if seen[name] then bad(where .. "name: '" .. name .. "' is used twice") end
+  seen[name] = true
+  local holder = whereis(name)
+  if holder then
+    bad(where .. "name: '" .. name .. "' is already taken by " .. tostring(holder))
+  end
+end
+
+local function check_spec(n, spec)
+  if type(spec) ~= "table" then
+    bad("table expected, got " .. (n == 0 and "no value" or type(spec)))
+  end
+  check_fields(spec, TOP_FIELDS, "")
+  local strategy = spec.strategy
+  if strategy == nil then strategy = "one_for_one" end
+  if not STRATEGIES[strategy] then
+    bad('strategy: "one_for_one", "one_for_all" or "rest_for_one" expected, got '
+      .. describe_value(strategy))
+  end
+  local intensity = spec.intensity
+  if intensity == nil then intensity = 3 end
+  intensity = type(intensity) == "number" and tointeger(intensity)
+  if not intensity or intensity < 0 then
+    bad("intensity: a non-negative integer expected, got " .. describe_value(spec.intensity))
+  end
+  local period = spec.period
+  if period == nil then period = 5 end
+  if type(period) ~= "number" or not (period > 0) then
+    bad("period: a positive number of seconds expected, got " .. describe_value(spec.period))
+  end
+  local children = spec.children
+  if type(children) ~= "table" then
+    bad("children: table expected, got " .. type(children))
+  end
+  local names, list = {}, {}
+  check_name(spec.name, "", names)
+  local n = #children
+  for k in pairs(children) do
+    if math.type(k) ~= "integer" or k < 1 or k > n then
+      bad("children: a sequence expected, got the key " .. describe_value(k))
+    end
+  end
+  for i = 1, n do
+    local child, where = children[i], "children[" .. i .. "]"
+    if actor.parent(child) ~= nil then
+      bad(where .. ": a table {class = C, args = {...}, name = ...} expected, got a class")
+    end
+    if type(child) ~= "table" then bad(where .. ": table expected, got " .. type(child)) end
+    check_fields(child, CHILD_FIELDS, where .. ": ")
+    if actor.parent(child.class) == nil then
+      bad(where .. ".class: a class expected, got " .. type(child.class))
+    end
+    local args = child.args
+    if args == nil then args = {} end
+    if type(args) ~= "table" then
+      bad(where .. ".args: table expected, got " .. type(args))
+    end
+    local nargs = args.n
+    if nargs == nil then nargs = #args end
+    nargs = type(nargs) == "number" and tointeger(nargs)
+    if not nargs or nargs < 0 then
+      bad(where .. ".args.n: a non-negative integer expected, got " .. describe_value(args.n))
+    end
+    check_name(child.name, where .. ".", names)
+    -- A copy of the list: a restart gets the values supervise got.
+    list[i] = { class = child.class, args = { unpack(args, 1, nargs) }, n = nargs,
+                name = child.name }
+  end
+  return { strategy = strategy, intensity = intensity, period = period,
+           children = list, name = spec.name }
+end
+
+-- lactor.supervise(spec) → the supervisor's ref, its children started
+-- in order.  An error in a child's init stops the supervisor and the
+-- children already started, and is raised again here.
+function M.supervise(...)
+  local spec = ...
+  local ok, cfg = pcall(check_spec, select("#", ...), spec)
+  if not ok then
+    if getmetatable(cfg) == Bad then
+      error("bad argument #1 to 'supervise' (" .. cfg[1] .. ")", 2)
+    end
+    error(cfg, 0)
+  end
+  local ref = Supervisor:start(cfg)
+  if cfg.name then register(cfg.name, ref) end
+  local sup = core_of(ref)[INST]
+  for i = 1, #cfg.children do
+    local ok, err = pcall(start_child, sup, i)
+    if not ok then
+      ref:stop()
+      error(err, 0)
+    end
+  end
+  return ref
+end
+
+-- }==================================================================
+
+return M
