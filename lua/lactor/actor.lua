@@ -19,6 +19,7 @@
 --   c[REPLY]     the future of the ask being handled, or false
 --   c[SEQ]       start order (among tasks too: lactor.dump)
 --   c[SLOT]      its index in `live` (below), 0 once dead
+--   c[EXIT]      how it ended, once it has (see exited()); nil before
 --   c[FIRST]...  the mailbox, made with room for a message and a stop:
 --                pairs of slots c[i] = message, c[i+1] = reply future,
 --                false (tell) or STOP, or CALL: a proxy call, msg = {fn,
@@ -47,10 +48,10 @@ local CORE <const> = 1
 local INST <const>, REF <const>, HEAD <const>, TAIL <const> = 1, 2, 3, 4
 local BUSY <const>, FRESH <const>, DEAD <const>, BASE <const> = 5, 6, 7, 8
 local STOPPING <const>, STOPS <const>, REPLY <const> = 9, 10, 11
-local SEQ <const>, SLOT <const>, FIRST <const> = 12, 13, 14
+local SEQ <const>, SLOT <const>, EXIT <const>, FIRST <const> = 12, 13, 14, 15
 -- For the other files that read cores (not on any hot path).
 M.INST, M.REF, M.HEAD, M.TAIL, M.BUSY, M.FRESH = INST, REF, HEAD, TAIL, BUSY, FRESH
-M.DEAD, M.STOPPING, M.SEQ, M.FIRST = DEAD, STOPPING, SEQ, FIRST
+M.DEAD, M.STOPPING, M.SEQ, M.EXIT, M.FIRST = DEAD, STOPPING, SEQ, EXIT, FIRST
 local STOP = setmetatable({}, { __name = "lactor.STOP" })
 local CALL = setmetatable({}, { __name = "lactor.CALL" })
 
@@ -203,12 +204,22 @@ local function resolve_stops(c)
   end
 end
 
--- The end of an actor, once its on_stop or on_failure has run:
--- M.on_exit(c, reason), reason "normal" (a stop), the crash error, or
--- "shutdown" (kill_actor).  init.lua and supervision.lua set it; for a
--- crash it returns true when a supervisor or a link takes the crash,
--- which then does not make the exit status 1 (SPEC section 1).
+-- How an actor ended, kept in c[EXIT] for ref:monitor(): "normal" (a
+-- stop), the crash error, or "shutdown" (kill_actor); NIL_REASON stands
+-- for a nil error, so that nil still means "not ended".
+local NIL_REASON = setmetatable({}, { __name = "lactor.NIL_REASON" })
+M.NIL_REASON = NIL_REASON
+function M.set_exit(c, reason)
+  if reason == nil then reason = NIL_REASON end
+  c[EXIT] = reason
+end
+
+-- The end of an actor, once its on_stop or on_failure has run.  When
+-- supervision.lua is loaded it sets M.on_exit(c, reason), which for a
+-- crash returns true when a supervisor or a link takes the crash: that
+-- then does not make the exit status 1 (SPEC section 1).
 local function exited(c, reason)
+  c[EXIT] = reason == nil and NIL_REASON or reason
   local on_exit = M.on_exit
   return on_exit ~= nil and on_exit(c, reason)
 end
@@ -230,7 +241,8 @@ local function stopped(c)
   drain(c)
   if debug_on then log("stopped", c) end
   resolve_stops(c)
-  exited(c, "normal")
+  c[EXIT] = "normal"                  -- exited(c, "normal"), inlined
+  if M.on_exit then M.on_exit(c, "normal") end
 end
 
 local function unexpected(inst, msg)
@@ -464,7 +476,7 @@ M.Ref = Ref
 -- sized once, not grown key by key.  Not registered yet.
 local function new_actor(cls, inst)
   local c = { inst, false, FIRST, FIRST, true, true, false, 0, false,
-              false, false, 0, 0,
+              false, false, 0, 0, nil,
               false, false, false, false }   -- the mailbox: a message, a stop
   local urn = uuid()
   local ref = setmetatable({ c, urn = urn, class = cls }, Ref)

@@ -169,12 +169,8 @@ local hooks = {
 core.set_hooks(hooks)
 
 -- Whoever loads actor.lua first (lactor.class, lactor.start, a lazy file
--- that needs it, a script's require), it comes with its worker hook, the
--- ref:proxy() and ref:monitor() stubs, and the on_exit hook that keeps
--- how each actor ended (core → "normal", "shutdown" or the crash error,
--- the table itself for a nil error; weak keys), so that a monitor of an
--- actor that ended before supervision.lua loaded still gets its reason.
--- supervision.lua chains that hook.
+-- that needs it, a script's require), it comes with its worker hook and
+-- the ref:proxy() and ref:monitor() stubs.
 do
   local load_actor = package.preload["lactor.actor"]
   package.preload["lactor.actor"] = function(...)
@@ -192,12 +188,6 @@ do
       end
       load_module("lactor.supervision")
       return Ref.monitor(self)
-    end
-    local ended = setmetatable({}, { __mode = "k" })
-    actor.ended = ended
-    function actor.on_exit(c, reason)
-      if reason == nil then reason = ended end
-      ended[c] = reason
     end
     return actor
   end

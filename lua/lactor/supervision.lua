@@ -4,8 +4,9 @@
 -- Everything hangs on one hook, actor.on_exit(c, reason), which actor.lua
 -- calls once per actor end, after its on_stop or on_failure: reason is
 -- "normal" (a stop), the crash error, or "shutdown" (lactor.exit or a
--- signal ended it).  init.lua's hook keeps every reason in actor.ended;
--- the one here chains it, and then
+-- signal ended it).  actor.lua keeps every reason in the core (c[EXIT]);
+-- the hook here may rewrite it (an actor a link stopped ends with the
+-- link's reason), and then
 --   * resolves the actor's monitors with the reason;
 --   * drops its links; on a crash (a reason other than "normal" and
 --     "shutdown"), each linked actor still open gets on_link_exit(ref,
@@ -17,8 +18,8 @@
 -- on_link_exit, directly or through links): a crash nobody takes makes
 -- the exit status 1 (SPEC section 1), one that is taken does not.
 --
--- State lives in weak tables keyed by actor cores, none in the cores
--- themselves (actor.lua sizes them once).  A core is "open" while it is
+-- Links, monitors and supervisors live in weak tables keyed by actor
+-- cores; only the exit reason is in the core.  A core is "open" while it is
 -- alive and has no stop queued: only then can a message still reach it.
 
 local actor = require("lactor.actor")
@@ -27,7 +28,7 @@ local errors = require("lactor.errors")
 local registry = require("lactor.registry")
 
 local Ref, call, core_of, describe = actor.Ref, actor.call, actor.core, actor.describe
-local ended, record = actor.ended, actor.on_exit
+local NIL_REASON, set_exit = actor.NIL_REASON, actor.set_exit
 local future, reply, report, now = core.future, core.reply, core.report, core.now
 local register, whereis = registry.register, registry.whereis
 local errtext, handler = errors.text, errors.handler
@@ -39,11 +40,9 @@ local unpack, sort, format, tointeger = table.unpack, table.sort, string.format,
 
 local M = {}
 
--- The fields of an actor's core read here (the core's layout is
--- actor.lua's business): its integer keys where actor.lua exports them,
--- else their names.
-local DEAD, STOPPING = actor.DEAD or "dead", actor.STOPPING or "stopping"
-local INST, REF = actor.INST or "inst", actor.REF or "ref"
+-- The fields of an actor's core read here (its layout is actor.lua's).
+local DEAD, STOPPING, EXIT = actor.DEAD, actor.STOPPING, actor.EXIT
+local INST, REF = actor.INST, actor.REF
 
 local NORMAL <const>, SHUTDOWN <const> = "normal", "shutdown"
 
@@ -53,9 +52,9 @@ local links = weak()        -- core → list of linked cores
 local stop_reason = weak()  -- core → {reason} it was stopped with (a link, a supervisor)
 local parent_of = weak()    -- core → the core of its supervisor
 
--- actor.ended holds this for a nil reason (error() raises nil).
+-- c[EXIT] holds NIL_REASON for a nil reason (error() raises nil).
 local function decode(r)
-  if r == ended then return nil end
+  if r == NIL_REASON then return nil end
   return r
 end
 
@@ -80,7 +79,7 @@ end
 function Ref.monitor(self)
   local c = check_ref(self, 1, "monitor")
   local f = future()
-  local r = ended[c]
+  local r = c[EXIT]
   if r ~= nil then
     reply(f, true, decode(r))
     return f
@@ -204,7 +203,7 @@ function actor.on_exit(c, reason)
     if r then reason = r[1] end
   end
   stop_reason[c] = nil
-  record(c, reason)
+  set_exit(c, reason)
   -- actor.lua calls this outside any protected call: a fault here must
   -- not escape into the worker.
   local ok, handled = xpcall(exit, handler, c, reason)
@@ -278,7 +277,7 @@ end
 local function restartable(ref)
   if ref == WANT or ref:is_alive() then return true end
   local c = core_of(ref)
-  local r = ended[c]
+  local r = c[EXIT]
   if r == nil then return not c[STOPPING] end     -- ending: in on_failure
   r = decode(r)
   return r ~= NORMAL and r ~= SHUTDOWN
