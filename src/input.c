@@ -324,14 +324,10 @@ static int pump(lua_State *L) {
   lua_getiuservalue(L, 1, UV_TARGET);                  /* 2: c */
   if (field_bool(L, 2, in->dead) || field_bool(L, 2, in->stopping)) {
     lua_Integer left = count_left(in);
-    if (left == 0 && !in->eof) {
-      /* Every record read was delivered; the end of the input may be
-      ** waiting already (the writer finished), and then nothing is lost. */
-      fill(L, in);
-      lua_settop(L, 2);
-      left = count_left(in);
-    }
-    if (in->eof && left == 0) {                  /* nothing was lost */
+    if (left == 0) {
+      /* Every record read was delivered.  Input not read yet is not
+      ** lactor's to count (the writer may not even have closed its end
+      ** yet): as with head(1), nothing is reported. */
       finish(in);
       clear_target(L, 1);
       return 0;

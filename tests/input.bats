@@ -474,6 +474,18 @@ lactor.input(S:start())' <"$BATS_TEST_TMPDIR/in"
 	assert_equal "$stderr" ""
 }
 
+@test "a target that dies while the writer still holds the pipe open, with nothing more to send, is not reported" {
+	local s
+	s=$(script stop_at_b.lua <<'LUA'
+lactor.input(function(self, m) print(m) if m == "b" then self:stop() end end)
+LUA
+)
+	slow_writer() { { printf 'a\nb\n'; sleep 0.5; } | "$LACTOR" "$1"; }
+	run -0 --separate-stderr slow_writer "$s"
+	assert_output "$(printf 'a\nb')"
+	assert_equal "$stderr" ""
+}
+
 @test "an endless input through a target that stops itself after N records ends cleanly" {
 	run -0 --separate-stderr bash -c 'yes | "$LACTOR" -e "local n = 0
 local Take = lactor.class(\"Take\")
