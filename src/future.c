@@ -33,9 +33,11 @@ struct deadline {
 
 /* Every binding here has two upvalues: the loop and the Future metatable,
 ** so that checking a future costs a pointer comparison, not a registry
-** lookup by name (this is on the path of every ask). */
+** lookup by name (this is on the path of every ask); the core functions
+** have a third, the actor ring (for ask_future). */
 #define LOOP(L) ((lx_loop *)lua_touserdata(L, lua_upvalueindex(1)))
 #define META lua_upvalueindex(2)
+#define RING lua_upvalueindex(3)    /* the actor ring (loop.h) */
 
 static lx_future *checkfuture(lua_State *L, int i) {
   void *f = lua_touserdata(L, i);
@@ -409,14 +411,18 @@ static int l_new(lua_State *L) {
   return 1;
 }
 
-/* core.ask_future(actor [, timeout]): the future of an ask to `actor`
-** (its table), which must not wait for it itself. */
+/* core.ask_future(actor [, timeout [, queue]]): the future of an ask to
+** `actor` (its table), which must not wait for it itself.  With `queue`
+** true, also queues the actor, as core.queue does: an ask to an idle
+** actor then costs one call into C, not two. */
 static int l_ask(lua_State *L) {
   lx_loop *lp = LOOP(L);
   lx_future *f;
   double timeout = luaL_optnumber(L, 2, -1);
+  int queue = lua_toboolean(L, 3);
   luaL_checktype(L, 1, LUA_TTABLE);
   luaL_argcheck(L, timeout == timeout, 2, "number is NaN");
+  lua_settop(L, 1);
   f = newfuture(L);
   lua_pushvalue(L, 1);
   lua_setiuservalue(L, -2, UV_OWNER);
@@ -434,6 +440,7 @@ static int l_ask(lua_State *L) {
     lx_anchor(L, d, -1);
     lua_pop(L, 1);
   }
+  if (queue) lx_actor_ready(lp, L, RING, 1);   /* last: nothing raises after */
   return 1;
 }
 
@@ -483,7 +490,8 @@ void lx_future_open(lua_State *L, int core) {
   lua_pushvalue(L, core);                   /* meta methods core */
   lua_pushlightuserdata(L, lp);
   lua_pushvalue(L, -4);
-  luaL_setfuncs(L, core_funcs, 2);
+  lx_push_ring(L);
+  luaL_setfuncs(L, core_funcs, 3);
   lua_pop(L, 1);
   lua_remove(L, -2);                        /* methods */
 }

@@ -371,20 +371,25 @@ function Ref:tell(msg)
   c.tail = t + 2
 end
 
+-- push(c, msg, f), inlined; an idle actor is queued by ask_future itself,
+-- which saves a call into C per ask.
 function Ref:ask(msg, timeout)
   local c = self[CORE]
-  local f = ask_future(c, timeout)
-  if c.dead then
-    reply(f, false, dead_error(c))
-    return f
+  local f
+  if c.busy then
+    f = ask_future(c, timeout)
+  else                               -- idle, or dead (busy is nil then)
+    if c.dead then
+      f = ask_future(c, timeout)
+      reply(f, false, dead_error(c))
+      return f
+    end
+    f = ask_future(c, timeout, true)  -- raises before it queues c
+    c.busy = true
   end
-  local mb, t = c.mb, c.tail          -- push(c, msg, f), inlined
+  local mb, t = c.mb, c.tail
   mb[t], mb[t + 1] = msg, f
   c.tail = t + 2
-  if not c.busy then
-    c.busy = true
-    queue(c)
-  end
   return f
 end
 
