@@ -12,7 +12,9 @@
 
 enum { PENDING, RESOLVED, FAILED };
 
-enum { UV_VALUE = 1, UV_TRACEBACK, UV_CALLBACKS, UV_OWNER, NUV = UV_OWNER };
+/* User values: two slots, each with one use while pending and another
+** once settled (see future.h). */
+enum { UV_VALUE = 1, UV_OWNER = 1, UV_TRACEBACK = 2, UV_CALLBACKS = 2, NUV = 2 };
 
 struct lx_future {
   lx_loop *loop;
@@ -21,6 +23,7 @@ struct lx_future {
   int nvals;                   /* values when RESOLVED */
   unsigned char state;
   unsigned char observed;      /* read by get, on_done or a combinator */
+  unsigned char callbacks;     /* UV_CALLBACKS holds some (while pending) */
 };
 
 /* The timer of an ask with a timeout: a userdata kept in the anchor table
@@ -98,12 +101,18 @@ static void stop_deadline(lua_State *L, lx_future *f) {
   lx_unanchor(L, d);
 }
 
-/* The future at `idx` has just been resolved: wake its waiters and start
-** its callbacks.  Callbacks run in tasks (Lua hook "spawn_callback"), so
+/* Pushes the on_done callbacks of the pending future at `idx`, if it has
+** any (see f->callbacks), for settled(): settling overwrites their slot. */
+static void take_callbacks(lua_State *L, int idx, lx_future *f) {
+  if (f->callbacks) lua_getiuservalue(L, idx, UV_CALLBACKS);
+}
+
+/* The future at `idx` (absolute) has just been settled: wake its waiters
+** and start its callbacks, which take_callbacks left on top of the stack
+** (pops them).  Callbacks run in tasks (Lua hook "spawn_callback"), so
 ** this never runs user code itself. */
 static void settled(lua_State *L, int idx, lx_future *f) {
   lx_proc *p, *next;
-  idx = lua_absindex(L, idx);
   stop_deadline(L, f);
   for (p = f->waiters; p; p = next) {
     next = p->wnext;
@@ -113,12 +122,8 @@ static void settled(lua_State *L, int idx, lx_future *f) {
     lx_proc_ready(p);
   }
   f->waiters = NULL;
-  if (lua_getiuservalue(L, idx, UV_CALLBACKS) == LUA_TNIL) {
-    lua_pop(L, 1);
-    return;
-  }
-  lua_pushnil(L);
-  lua_setiuservalue(L, idx, UV_CALLBACKS);
+  if (!f->callbacks) return;
+  f->callbacks = 0;
   if (lua_type(L, -1) == LUA_TFUNCTION) {
     lua_pushvalue(L, idx);
     lx_hook(f->loop, L, "spawn_callback", 2);
@@ -138,6 +143,12 @@ static void settled(lua_State *L, int idx, lx_future *f) {
 ** (pops them). */
 static void resolve(lua_State *L, int idx, lx_future *f, int n) {
   idx = lua_absindex(L, idx);
+  if (f->callbacks) {
+    take_callbacks(L, idx, f);
+    lua_insert(L, -(n + 1));
+    lua_pushnil(L);
+    lua_setiuservalue(L, idx, UV_CALLBACKS);
+  }
   if (n == 1) lua_setiuservalue(L, idx, UV_VALUE);
   else {
     int i;
@@ -156,6 +167,7 @@ static void fail(lua_State *L, int idx, lx_future *f, int err, int tb) {
   idx = lua_absindex(L, idx);
   err = lua_absindex(L, err);
   tb = lua_absindex(L, tb);
+  take_callbacks(L, idx, f);
   lua_pushvalue(L, err);
   lua_setiuservalue(L, idx, UV_VALUE);
   lua_pushvalue(L, tb);
@@ -318,11 +330,13 @@ static int f_on_done(lua_State *L) {
     lua_call(L, 2, 0);
     return 0;
   }
+  if (!f->callbacks) {
+    f->callbacks = 1;
+    lua_pushvalue(L, 2);
+    lua_setiuservalue(L, 1, UV_CALLBACKS);
+    return 0;
+  }
   switch (lua_getiuservalue(L, 1, UV_CALLBACKS)) {
-    case LUA_TNIL:
-      lua_pushvalue(L, 2);
-      lua_setiuservalue(L, 1, UV_CALLBACKS);
-      break;
     case LUA_TFUNCTION:
       lua_createtable(L, 2, 0);
       lua_insert(L, -2);

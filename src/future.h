@@ -2,13 +2,15 @@
 ** Futures: a value (or an error) that arrives later, and the procs that
 ** wait for it.
 **
-** A future is a full userdata (struct lx_future) with four user values:
-**   1  the value, a table {n = N, ...} when there are not exactly one,
-**      or the error value once failed
-**   2  the traceback kept with an error, for reports
-**   3  on_done callbacks: a function, or a sequence of them
-**   4  its owner: the coroutine of the actor that will answer it (for
-**      self-ask detection), or nil
+** A future is a full userdata (struct lx_future) with two user values,
+** each with one use while it is pending and another once it is settled
+** (fewer slots make the userdata of every ask smaller):
+**   1  pending: its owner, the table of the actor that will answer it
+**      (for self-ask detection), or nil;
+**      settled: the value, a table {n = N, ...} when there are not
+**      exactly one, or the error value once failed
+**   2  pending: on_done callbacks, a function or a sequence of them;
+**      failed: the traceback kept with the error, for reports
 ** Waiting procs are linked through their wprev/wnext fields; a proc waits
 ** on one future at a time and the future does not own it.  While an ask
 ** deadline runs, the anchor table holds the timer, and the timer holds
