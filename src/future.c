@@ -504,7 +504,7 @@ void lx_future_open(lua_State *L, int core) {
   lua_pushvalue(L, core);                   /* meta methods core */
   lua_pushlightuserdata(L, lp);
   lua_pushvalue(L, -4);
-  lx_push_ring(L);
+  lx_push_ring(lp, L);
   luaL_setfuncs(L, core_funcs, 3);
   lua_pop(L, 1);
   lua_remove(L, -2);                        /* methods */
