@@ -45,7 +45,8 @@ struct deadline {
 static lx_future *checkfuture(lua_State *L, int i) {
   void *f = lua_touserdata(L, i);
   if (f != NULL && lua_getmetatable(L, i)) {
-    int ok = lua_rawequal(L, -1, META);
+    /* Tables compared by address: cheaper than lua_rawequal. */
+    int ok = lua_topointer(L, -1) == lua_topointer(L, META);
     lua_pop(L, 1);
     if (ok) return (lx_future *)f;
   }
@@ -248,10 +249,9 @@ static int results(lua_State *L, lx_future *f) {
 
 static int get_done(lua_State *L, int status, lua_KContext ctx) {
   lx_future *f = (lx_future *)lua_touserdata(L, 1);   /* f_get checked it */
-  lx_proc *p;
+  lx_proc *p = lx_proc_of(L);
   (void)status; (void)ctx;
-  lx_proc_resumed(L);
-  p = lx_proc_of(L);
+  if (p == NULL || p->state != LX_RUNNING) return lx_proc_resumed(L);
   if (f->state == PENDING) {       /* the timer fired first */
     p->timed_out = 0;
     push_timeout(L, lua_tonumber(L, 2));
@@ -264,7 +264,8 @@ static int get_done(lua_State *L, int status, lua_KContext ctx) {
 
 static int f_get(lua_State *L) {
   lx_future *f = checkfuture(L, 1);
-  double timeout = luaL_optnumber(L, 2, -1);
+  int has_timeout = !lua_isnoneornil(L, 2);
+  double timeout = has_timeout ? luaL_checknumber(L, 2) : -1;
   lx_proc *p;
   luaL_argcheck(L, timeout == timeout, 2, "number is NaN");
   f->observed = 1;
@@ -272,7 +273,7 @@ static int f_get(lua_State *L) {
     lua_settop(L, 1);
     return results(L, f);
   }
-  if (!lua_isnoneornil(L, 2) && timeout <= 0) {
+  if (has_timeout && timeout <= 0) {
     push_timeout(L, timeout < 0 ? 0 : timeout);
     return lua_error(L);
   }
@@ -282,11 +283,13 @@ static int f_get(lua_State *L) {
                          "the coroutine cannot yield");
   /* Only a worker serves an actor (its owner), which may be the one
   ** asked. */
-  if (p->kind == LX_ACTOR && lua_getiuservalue(L, 1, UV_OWNER) != LUA_TNIL &&
-      lua_topointer(L, -1) == p->owner_id)
-    return luaL_error(L, "deadlock: an actor cannot wait for the reply "
-                         "to its own ask");
-  lua_settop(L, 2);
+  if (p->kind == LX_ACTOR) {
+    if (lua_getiuservalue(L, 1, UV_OWNER) != LUA_TNIL &&
+        lua_topointer(L, -1) == p->owner_id)
+      return luaL_error(L, "deadlock: an actor cannot wait for the reply "
+                           "to its own ask");
+    lua_pop(L, 1);
+  }
   link_waiter(f, p);
   p->timed_out = 0;
   if (timeout > 0) {
@@ -295,7 +298,10 @@ static int f_get(lua_State *L) {
     ev_timer_set(&p->timer, timeout, 0.);
     ev_timer_start(ev, &p->timer);
   }
-  return lx_proc_park(L, LX_WAITING, 0, get_done);
+  /* lx_proc_park without its checks: made above.  get_done finds f at
+  ** 1 and the timeout, if any, at 2. */
+  p->state = LX_WAITING;
+  return lua_yieldk(L, 0, 0, get_done);
 }
 
 static int f_set(lua_State *L) {
@@ -432,7 +438,7 @@ static int l_new(lua_State *L) {
 static int l_ask(lua_State *L) {
   lx_loop *lp = LOOP(L);
   lx_future *f;
-  double timeout = luaL_optnumber(L, 2, -1);
+  double timeout = lua_isnoneornil(L, 2) ? -1 : luaL_checknumber(L, 2);
   int queue = lua_toboolean(L, 3);
   luaL_checktype(L, 1, LUA_TTABLE);
   luaL_argcheck(L, timeout == timeout, 2, "number is NaN");
