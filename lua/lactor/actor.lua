@@ -14,8 +14,10 @@
 --   base      messages taken before the last reset of head and tail
 --   stopping  a stop is queued
 --   stops     the future of ref:stop(), or a list when there are more
---   reply     the future of the ask being handled
+--   reply     the future of the ask being handled, or false
 --   seq       start order (among tasks too: lactor.dump)
+-- Slots and fields written on every message hold false rather than nil
+-- when empty: a write to a nil slot takes the VM's slow path.
 -- Messages sent and handled are derived from the mailbox positions, not
 -- counted per message: see pushed() and processed().
 --
@@ -235,7 +237,7 @@ local function work(worker, first)
         while h < c.tail do
           local k = h + 1
           local msg, kind = mb[h], mb[k]
-          mb[h], mb[k] = nil, nil
+          mb[h], mb[k] = false, false   -- not nil: see the top
           h = k + 1
           c.head = h
           local receive = inst.on_receive or unexpected
@@ -249,14 +251,14 @@ local function work(worker, first)
             if f then
               c.reply = f
               reply(f, true, msg[1](inst, msg))
-              c.reply = nil
+              c.reply = false
             else
               msg[1](inst, msg)     -- a field write: an error crashes, as a tell's
             end
           else
             c.reply = kind
             reply(kind, true, receive(inst, msg))
-            c.reply = nil
+            c.reply = false
           end
         end
         c.base = c.base + (h - 1) // 2  -- the mailbox is empty: reset it
@@ -273,11 +275,11 @@ local function work(worker, first)
     if ok then return end
     local c = current
     local f = c.reply
-    if starting or f == nil then
+    if starting or not f then
       starting = false
       crash(c, err, errors.last_traceback)
     else
-      c.reply = nil
+      c.reply = false
       reply(f, false, err, errors.last_traceback)
     end
   end
@@ -302,7 +304,7 @@ local function kill_actor(c, co)
   if co then kill(co) end
   if c.reply then
     reply(c.reply, false, new_error(errors.ActorDead, "stopped before handling the message"))
-    c.reply = nil
+    c.reply = false
   end
   drain(c)
   task.spawn(function()
@@ -439,7 +441,7 @@ local function new_actor(cls, inst)
   local c = { inst = inst, cls = cls, ref = nil, mb = { false, false },
               head = 1, tail = 1, base = 0, busy = true, fresh = true,
               seq = 0, dead = false, stopping = false, stops = nil,
-              reply = nil }
+              reply = false }
   local urn = uuid()
   local ref = setmetatable({ c, urn = urn, class = cls }, Ref)
   inst.ref, inst.urn = ref, urn
