@@ -39,8 +39,11 @@ local ipairs = ipairs
 local M = {}
 
 local CORE <const> = 1
-local STOP = setmetatable({}, { __name = "lactor.STOP" })
-local CALL = setmetatable({}, { __name = "lactor.CALL" })
+-- Message kinds besides a future (ask) and false (tell).  Small integers,
+-- not tables: the worker compares every ask's kind with both, and an
+-- integer constant compares inline (EQI), a table through luaV_equalobj.
+local STOP <const> = 1
+local CALL <const> = 2
 
 local stats = { started = 0, crashed = 0 }
 -- What dead actors were sent and handled; live ones count their own.
