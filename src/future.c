@@ -12,12 +12,20 @@
 
 enum { PENDING, RESOLVED, FAILED };
 
-/* User values: two slots, each with one use while pending and another
-** once settled (see future.h). */
-enum { UV_VALUE = 1, UV_OWNER = 1, UV_TRACEBACK = 2, UV_CALLBACKS = 2, NUV = 2 };
+/* User values: see future.h. */
+enum { UV_VALUE = 1, UV_TRACEBACK = 2, UV_CALLBACKS = 2, NUV = 2 };
 
+/* 32 bytes: with the Udata header and two user values, 104, which malloc
+** rounds to 112; one more pointer would make it 128.  So the loop is not
+** kept here: the bindings have it as an upvalue, waiters and deadlines
+** have their own. */
 struct lx_future {
-  lx_loop *loop;
+  /* The table of the actor that will answer it (ask_future), for the
+  ** self-ask check, or NULL.  A bare address, not a reference: a future
+  ** is pending only while its owner lives, since an actor's death
+  ** settles every future it owes, and the address is only compared with
+  ** a worker's owner_id while the future is pending. */
+  const void *owner;
   lx_proc *waiters;
   struct deadline *deadline;   /* ask(msg, timeout) while pending */
   int nvals;                   /* values when RESOLVED */
@@ -31,6 +39,7 @@ struct lx_future {
 struct deadline {
   ev_timer w;
   lx_future *f;
+  lx_loop *loop;
   double after;
 };
 
@@ -54,10 +63,9 @@ static lx_future *checkfuture(lua_State *L, int i) {
   return NULL;
 }
 
-lx_future *lx_future_new(lua_State *L, lx_loop *lp) {
+lx_future *lx_future_new(lua_State *L) {
   lx_future *f = (lx_future *)lua_newuserdatauv(L, sizeof *f, NUV);
   memset(f, 0, sizeof *f);
-  f->loop = lp;
   luaL_setmetatable(L, LX_FUTURE_META);
   return f;
 }
@@ -66,7 +74,6 @@ lx_future *lx_future_new(lua_State *L, lx_loop *lp) {
 static lx_future *newfuture(lua_State *L) {
   lx_future *f = (lx_future *)lua_newuserdatauv(L, sizeof *f, NUV);
   memset(f, 0, sizeof *f);
-  f->loop = LOOP(L);
   lua_pushvalue(L, META);
   lua_setmetatable(L, -2);
   return f;
@@ -97,7 +104,7 @@ void lx_future_unwait(lx_proc *p) {
 static void stop_deadline(lua_State *L, lx_future *f) {
   struct deadline *d = f->deadline;
   if (d == NULL) return;
-  ev_timer_stop(lx_loop_ev(f->loop), &d->w);
+  ev_timer_stop(lx_loop_ev(d->loop), &d->w);
   f->deadline = NULL;
   lx_unanchor(L, d);
 }
@@ -112,14 +119,14 @@ static void take_callbacks(lua_State *L, int idx, lx_future *f) {
 ** and start its callbacks, which take_callbacks left on top of the stack
 ** (pops them).  Callbacks run in tasks (Lua hook "spawn_callback"), so
 ** this never runs user code itself. */
-static void settled(lua_State *L, int idx, lx_future *f) {
+static void settled(lx_loop *lp, lua_State *L, int idx, lx_future *f) {
   lx_proc *p, *next;
   stop_deadline(L, f);
   for (p = f->waiters; p; p = next) {
     next = p->wnext;
     p->wprev = p->wnext = NULL;
     p->waiting_on = NULL;
-    ev_timer_stop(lx_loop_ev(f->loop), &p->timer);
+    ev_timer_stop(lx_loop_ev(p->loop), &p->timer);
     lx_proc_ready(p);
   }
   f->waiters = NULL;
@@ -127,14 +134,14 @@ static void settled(lua_State *L, int idx, lx_future *f) {
   f->callbacks = 0;
   if (lua_type(L, -1) == LUA_TFUNCTION) {
     lua_pushvalue(L, idx);
-    lx_hook(f->loop, L, "spawn_callback", 2);
+    lx_hook(lp, L, "spawn_callback", 2);
   }
   else {
     lua_Integer i, n = luaL_len(L, -1);
     for (i = 1; i <= n; i++) {
       lua_rawgeti(L, -1, i);
       lua_pushvalue(L, idx);
-      lx_hook(f->loop, L, "spawn_callback", 2);
+      lx_hook(lp, L, "spawn_callback", 2);
     }
     lua_pop(L, 1);
   }
@@ -142,7 +149,8 @@ static void settled(lua_State *L, int idx, lx_future *f) {
 
 /* Resolves the future at `idx` with the `n` values on top of the stack
 ** (pops them). */
-static void resolve(lua_State *L, int idx, lx_future *f, int n) {
+static void resolve(lx_loop *lp, lua_State *L, int idx, lx_future *f,
+                    int n) {
   idx = lua_absindex(L, idx);
   if (f->callbacks) {
     take_callbacks(L, idx, f);
@@ -160,11 +168,12 @@ static void resolve(lua_State *L, int idx, lx_future *f, int n) {
   }
   f->nvals = n;
   f->state = RESOLVED;
-  settled(L, idx, f);
+  settled(lp, L, idx, f);
 }
 
 /* Fails the future at `idx` with the error and traceback at `err`, `tb`. */
-static void fail(lua_State *L, int idx, lx_future *f, int err, int tb) {
+static void fail(lx_loop *lp, lua_State *L, int idx, lx_future *f, int err,
+                 int tb) {
   idx = lua_absindex(L, idx);
   err = lua_absindex(L, err);
   tb = lua_absindex(L, tb);
@@ -174,7 +183,7 @@ static void fail(lua_State *L, int idx, lx_future *f, int err, int tb) {
   lua_pushvalue(L, tb);
   lua_setiuservalue(L, idx, UV_TRACEBACK);
   f->state = FAILED;
-  settled(L, idx, f);
+  settled(lp, L, idx, f);
 }
 
 /* Pushes the Lua-side error object {kind = "Timeout", ...}. */
@@ -187,20 +196,21 @@ static void push_timeout(lua_State *L, double after) {
   lua_call(L, 2, 1);
 }
 
-/* deadline_fire(f, after): fails f with Timeout.  Runs protected, from
-** C: no upvalues. */
+/* deadline_fire(f, after, loop): fails f with Timeout.  Runs protected,
+** from C: no upvalues. */
 static int deadline_fire(lua_State *L) {
   lx_future *f = (lx_future *)luaL_checkudata(L, 1, LX_FUTURE_META);
+  lx_loop *lp = (lx_loop *)lua_touserdata(L, 3);
   push_timeout(L, lua_tonumber(L, 2));
   lua_pushnil(L);
-  fail(L, 1, f, -2, -1);
+  fail(lp, L, 1, f, -2, -1);
   return 0;
 }
 
 static void on_deadline(struct ev_loop *ev, ev_timer *w, int revents) {
   struct deadline *d = (struct deadline *)w;
   lx_future *f = d->f;
-  lx_loop *lp = f->loop;     /* f may be collected by the end */
+  lx_loop *lp = d->loop;
   lua_State *L = lx_loop_L(lp);
   (void)ev; (void)revents;
   lua_pushcfunction(L, deadline_fire);
@@ -208,9 +218,10 @@ static void on_deadline(struct ev_loop *ev, ev_timer *w, int revents) {
   lua_getiuservalue(L, -1, 1);
   lua_remove(L, -2);
   lua_pushnumber(L, d->after);
+  lua_pushlightuserdata(L, lp);
   f->deadline = NULL;
   lx_unanchor(L, d);
-  if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
+  if (lua_pcall(L, 3, 0, 0) != LUA_OK) {
     size_t len;
     const char *msg = luaL_tolstring(L, -1, &len);
     lx_report(msg, len);
@@ -257,7 +268,7 @@ static int get_done(lua_State *L, int status, lua_KContext ctx) {
     push_timeout(L, lua_tonumber(L, 2));
     return lua_error(L);
   }
-  ev_timer_stop(lx_loop_ev(f->loop), &p->timer);
+  ev_timer_stop(lx_loop_ev(p->loop), &p->timer);
   lua_settop(L, 1);
   return results(L, f);
 }
@@ -283,17 +294,13 @@ static int f_get(lua_State *L) {
                          "the coroutine cannot yield");
   /* Only a worker serves an actor (its owner), which may be the one
   ** asked. */
-  if (p->kind == LX_ACTOR) {
-    if (lua_getiuservalue(L, 1, UV_OWNER) != LUA_TNIL &&
-        lua_topointer(L, -1) == p->owner_id)
-      return luaL_error(L, "deadlock: an actor cannot wait for the reply "
-                           "to its own ask");
-    lua_pop(L, 1);
-  }
+  if (p->kind == LX_ACTOR && f->owner != NULL && f->owner == p->owner_id)
+    return luaL_error(L, "deadlock: an actor cannot wait for the reply "
+                         "to its own ask");
   link_waiter(f, p);
   p->timed_out = 0;
   if (timeout > 0) {
-    struct ev_loop *ev = lx_loop_ev(f->loop);
+    struct ev_loop *ev = lx_loop_ev(p->loop);
     ev_now_update(ev);
     ev_timer_set(&p->timer, timeout, 0.);
     ev_timer_start(ev, &p->timer);
@@ -307,7 +314,7 @@ static int f_get(lua_State *L) {
 static int f_set(lua_State *L) {
   lx_future *f = checkfuture(L, 1);
   if (f->state != PENDING) return luaL_error(L, "future is already resolved");
-  resolve(L, 1, f, lua_gettop(L) - 1);
+  resolve(LOOP(L), L, 1, f, lua_gettop(L) - 1);
   return 0;
 }
 
@@ -316,7 +323,7 @@ static int f_set_exception(lua_State *L) {
   luaL_checkany(L, 2);
   if (f->state != PENDING) return luaL_error(L, "future is already resolved");
   lua_settop(L, 3);
-  fail(L, 1, f, 2, 3);
+  fail(LOOP(L), L, 1, f, 2, 3);
   return 0;
 }
 
@@ -444,14 +451,14 @@ static int l_ask(lua_State *L) {
   luaL_argcheck(L, timeout == timeout, 2, "number is NaN");
   lua_settop(L, 1);
   f = newfuture(L);
-  lua_pushvalue(L, 1);
-  lua_setiuservalue(L, -2, UV_OWNER);
+  f->owner = lua_topointer(L, 1);
   if (timeout >= 0) {
     struct ev_loop *ev = lx_loop_ev(lp);
     struct deadline *d = (struct deadline *)lua_newuserdatauv(L, sizeof *d, 1);
     lua_pushvalue(L, -2);
     lua_setiuservalue(L, -2, 1);
     d->f = f;
+    d->loop = lp;
     d->after = timeout;
     f->deadline = d;
     ev_timer_init(&d->w, on_deadline, timeout, 0.);
@@ -469,10 +476,10 @@ static int l_ask(lua_State *L) {
 static int l_reply(lua_State *L) {
   lx_future *f = checkfuture(L, 1);
   if (f->state != PENDING) return 0;
-  if (lua_toboolean(L, 2)) resolve(L, 1, f, lua_gettop(L) - 2);
+  if (lua_toboolean(L, 2)) resolve(LOOP(L), L, 1, f, lua_gettop(L) - 2);
   else {
     lua_settop(L, 4);
-    fail(L, 1, f, 3, 4);
+    fail(LOOP(L), L, 1, f, 3, 4);
   }
   return 0;
 }
