@@ -175,7 +175,7 @@ static void enqueue(lx_loop *lp, lx_entry *e) {
   if (lp->tail) lp->tail->next = e;
   else {
     lp->head = e;
-    ev_idle_start(lp->ev, &lp->runner);
+    if (!ev_is_active(&lp->runner)) ev_idle_start(lp->ev, &lp->runner);
   }
   lp->tail = e;
 }
