@@ -457,8 +457,7 @@ static int l_ask(lua_State *L) {
   int queue = lua_toboolean(L, 3);
   luaL_checktype(L, 1, LUA_TTABLE);
   luaL_argcheck(L, timeout == timeout, 2, "number is NaN");
-  lua_settop(L, 1);
-  f = newfuture(L);
+  f = newfuture(L);                 /* on top: what is returned */
   f->owner = lua_topointer(L, 1);
   if (timeout >= 0) {
     struct ev_loop *ev = lx_loop_ev(lp);
