@@ -12,15 +12,26 @@
 
 enum { PENDING, RESOLVED, FAILED };
 
-enum { UV_VALUE = 1, UV_TRACEBACK, UV_CALLBACKS, UV_OWNER, NUV = UV_OWNER };
+/* User values: see future.h. */
+enum { UV_VALUE = 1, UV_TRACEBACK = 2, UV_CALLBACKS = 2, NUV = 2 };
 
+/* 32 bytes: with the Udata header and two user values, 104, which malloc
+** rounds to 112; one more pointer would make it 128.  So the loop is not
+** kept here: the bindings have it as an upvalue, waiters and deadlines
+** have their own. */
 struct lx_future {
-  lx_loop *loop;
+  /* The table of the actor that will answer it (ask_future), for the
+  ** self-ask check, or NULL.  A bare address, not a reference: a future
+  ** is pending only while its owner lives, since an actor's death
+  ** settles every future it owes, and the address is only compared with
+  ** a worker's owner_id while the future is pending. */
+  const void *owner;
   lx_proc *waiters;
   struct deadline *deadline;   /* ask(msg, timeout) while pending */
   int nvals;                   /* values when RESOLVED */
   unsigned char state;
   unsigned char observed;      /* read by get, on_done or a combinator */
+  unsigned char callbacks;     /* UV_CALLBACKS holds some (while pending) */
 };
 
 /* The timer of an ask with a timeout: a userdata kept in the anchor table
@@ -28,19 +39,23 @@ struct lx_future {
 struct deadline {
   ev_timer w;
   lx_future *f;
+  lx_loop *loop;
   double after;
 };
 
 /* Every binding here has two upvalues: the loop and the Future metatable,
 ** so that checking a future costs a pointer comparison, not a registry
-** lookup by name (this is on the path of every ask). */
+** lookup by name (this is on the path of every ask); the core functions
+** have a third, the actor ring (for ask_future). */
 #define LOOP(L) ((lx_loop *)lua_touserdata(L, lua_upvalueindex(1)))
 #define META lua_upvalueindex(2)
+#define RING lua_upvalueindex(3)    /* the actor ring (loop.h) */
 
 static lx_future *checkfuture(lua_State *L, int i) {
   void *f = lua_touserdata(L, i);
   if (f != NULL && lua_getmetatable(L, i)) {
-    int ok = lua_rawequal(L, -1, META);
+    /* Tables compared by address: cheaper than lua_rawequal. */
+    int ok = lua_topointer(L, -1) == lua_topointer(L, META);
     lua_pop(L, 1);
     if (ok) return (lx_future *)f;
   }
@@ -48,10 +63,9 @@ static lx_future *checkfuture(lua_State *L, int i) {
   return NULL;
 }
 
-lx_future *lx_future_new(lua_State *L, lx_loop *lp) {
+lx_future *lx_future_new(lua_State *L) {
   lx_future *f = (lx_future *)lua_newuserdatauv(L, sizeof *f, NUV);
   memset(f, 0, sizeof *f);
-  f->loop = lp;
   luaL_setmetatable(L, LX_FUTURE_META);
   return f;
 }
@@ -60,7 +74,6 @@ lx_future *lx_future_new(lua_State *L, lx_loop *lp) {
 static lx_future *newfuture(lua_State *L) {
   lx_future *f = (lx_future *)lua_newuserdatauv(L, sizeof *f, NUV);
   memset(f, 0, sizeof *f);
-  f->loop = LOOP(L);
   lua_pushvalue(L, META);
   lua_setmetatable(L, -2);
   return f;
@@ -69,6 +82,13 @@ static lx_future *newfuture(lua_State *L) {
 /* {===================================================================
 ** Waiting and waking
 ** ==================================================================== */
+
+/* Stops the timer of get(timeout) that waiter `p` may have running.  Most
+** waits have none: checking first saves two calls. */
+static void stop_timer(lx_proc *p) {
+  if (ev_is_active(&p->timer) || ev_is_pending(&p->timer))
+    ev_timer_stop(lx_loop_ev(p->loop), &p->timer);
+}
 
 static void link_waiter(lx_future *f, lx_proc *p) {
   p->waiting_on = f;
@@ -91,42 +111,44 @@ void lx_future_unwait(lx_proc *p) {
 static void stop_deadline(lua_State *L, lx_future *f) {
   struct deadline *d = f->deadline;
   if (d == NULL) return;
-  ev_timer_stop(lx_loop_ev(f->loop), &d->w);
+  ev_timer_stop(lx_loop_ev(d->loop), &d->w);
   f->deadline = NULL;
   lx_unanchor(L, d);
 }
 
-/* The future at `idx` has just been resolved: wake its waiters and start
-** its callbacks.  Callbacks run in tasks (Lua hook "spawn_callback"), so
+/* Pushes the on_done callbacks of the pending future at `idx`, if it has
+** any (see f->callbacks), for settled(): settling overwrites their slot. */
+static void take_callbacks(lua_State *L, int idx, lx_future *f) {
+  if (f->callbacks) lua_getiuservalue(L, idx, UV_CALLBACKS);
+}
+
+/* The future at `idx` (absolute) has just been settled: wake its waiters
+** and start its callbacks, which take_callbacks left on top of the stack
+** (pops them).  Callbacks run in tasks (Lua hook "spawn_callback"), so
 ** this never runs user code itself. */
-static void settled(lua_State *L, int idx, lx_future *f) {
+static void settled(lx_loop *lp, lua_State *L, int idx, lx_future *f) {
   lx_proc *p, *next;
-  idx = lua_absindex(L, idx);
   stop_deadline(L, f);
   for (p = f->waiters; p; p = next) {
     next = p->wnext;
     p->wprev = p->wnext = NULL;
     p->waiting_on = NULL;
-    ev_timer_stop(lx_loop_ev(f->loop), &p->timer);
+    stop_timer(p);
     lx_proc_ready(p);
   }
   f->waiters = NULL;
-  if (lua_getiuservalue(L, idx, UV_CALLBACKS) == LUA_TNIL) {
-    lua_pop(L, 1);
-    return;
-  }
-  lua_pushnil(L);
-  lua_setiuservalue(L, idx, UV_CALLBACKS);
+  if (!f->callbacks) return;
+  f->callbacks = 0;
   if (lua_type(L, -1) == LUA_TFUNCTION) {
     lua_pushvalue(L, idx);
-    lx_hook(f->loop, L, "spawn_callback", 2);
+    lx_hook(lp, L, "spawn_callback", 2);
   }
   else {
     lua_Integer i, n = luaL_len(L, -1);
     for (i = 1; i <= n; i++) {
       lua_rawgeti(L, -1, i);
       lua_pushvalue(L, idx);
-      lx_hook(f->loop, L, "spawn_callback", 2);
+      lx_hook(lp, L, "spawn_callback", 2);
     }
     lua_pop(L, 1);
   }
@@ -134,8 +156,15 @@ static void settled(lua_State *L, int idx, lx_future *f) {
 
 /* Resolves the future at `idx` with the `n` values on top of the stack
 ** (pops them). */
-static void resolve(lua_State *L, int idx, lx_future *f, int n) {
+static void resolve(lx_loop *lp, lua_State *L, int idx, lx_future *f,
+                    int n) {
   idx = lua_absindex(L, idx);
+  if (f->callbacks) {
+    take_callbacks(L, idx, f);
+    lua_insert(L, -(n + 1));
+    lua_pushnil(L);
+    lua_setiuservalue(L, idx, UV_CALLBACKS);
+  }
   if (n == 1) lua_setiuservalue(L, idx, UV_VALUE);
   else {
     int i;
@@ -146,20 +175,22 @@ static void resolve(lua_State *L, int idx, lx_future *f, int n) {
   }
   f->nvals = n;
   f->state = RESOLVED;
-  settled(L, idx, f);
+  settled(lp, L, idx, f);
 }
 
 /* Fails the future at `idx` with the error and traceback at `err`, `tb`. */
-static void fail(lua_State *L, int idx, lx_future *f, int err, int tb) {
+static void fail(lx_loop *lp, lua_State *L, int idx, lx_future *f, int err,
+                 int tb) {
   idx = lua_absindex(L, idx);
   err = lua_absindex(L, err);
   tb = lua_absindex(L, tb);
+  take_callbacks(L, idx, f);
   lua_pushvalue(L, err);
   lua_setiuservalue(L, idx, UV_VALUE);
   lua_pushvalue(L, tb);
   lua_setiuservalue(L, idx, UV_TRACEBACK);
   f->state = FAILED;
-  settled(L, idx, f);
+  settled(lp, L, idx, f);
 }
 
 /* Pushes the Lua-side error object {kind = "Timeout", ...}. */
@@ -172,20 +203,21 @@ static void push_timeout(lua_State *L, double after) {
   lua_call(L, 2, 1);
 }
 
-/* deadline_fire(f, after): fails f with Timeout.  Runs protected, from
-** C: no upvalues. */
+/* deadline_fire(f, after, loop): fails f with Timeout.  Runs protected,
+** from C: no upvalues. */
 static int deadline_fire(lua_State *L) {
   lx_future *f = (lx_future *)luaL_checkudata(L, 1, LX_FUTURE_META);
+  lx_loop *lp = (lx_loop *)lua_touserdata(L, 3);
   push_timeout(L, lua_tonumber(L, 2));
   lua_pushnil(L);
-  fail(L, 1, f, -2, -1);
+  fail(lp, L, 1, f, -2, -1);
   return 0;
 }
 
 static void on_deadline(struct ev_loop *ev, ev_timer *w, int revents) {
   struct deadline *d = (struct deadline *)w;
   lx_future *f = d->f;
-  lx_loop *lp = f->loop;     /* f may be collected by the end */
+  lx_loop *lp = d->loop;
   lua_State *L = lx_loop_L(lp);
   (void)ev; (void)revents;
   lua_pushcfunction(L, deadline_fire);
@@ -193,9 +225,10 @@ static void on_deadline(struct ev_loop *ev, ev_timer *w, int revents) {
   lua_getiuservalue(L, -1, 1);
   lua_remove(L, -2);
   lua_pushnumber(L, d->after);
+  lua_pushlightuserdata(L, lp);
   f->deadline = NULL;
   lx_unanchor(L, d);
-  if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
+  if (lua_pcall(L, 3, 0, 0) != LUA_OK) {
     size_t len;
     const char *msg = luaL_tolstring(L, -1, &len);
     lx_report(msg, len);
@@ -210,7 +243,9 @@ static void on_deadline(struct ev_loop *ev, ev_timer *w, int revents) {
 ** Methods
 ** ==================================================================== */
 
-/* Pushes the values of a resolved future, or raises its error. */
+/* Pushes the values of the settled future at index 1, or raises its
+** error.  What is on the stack above it does not matter: the caller
+** returns the values pushed. */
 static int results(lua_State *L, lx_future *f) {
   if (f->state == FAILED) {
     lua_getiuservalue(L, 1, UV_VALUE);
@@ -234,23 +269,22 @@ static int results(lua_State *L, lx_future *f) {
 
 static int get_done(lua_State *L, int status, lua_KContext ctx) {
   lx_future *f = (lx_future *)lua_touserdata(L, 1);   /* f_get checked it */
-  lx_proc *p;
+  lx_proc *p = lx_proc_of(L);
   (void)status; (void)ctx;
-  lx_proc_resumed(L);
-  p = lx_proc_of(L);
+  if (p == NULL || p->state != LX_RUNNING) return lx_proc_resumed(L);
   if (f->state == PENDING) {       /* the timer fired first */
     p->timed_out = 0;
     push_timeout(L, lua_tonumber(L, 2));
     return lua_error(L);
   }
-  ev_timer_stop(lx_loop_ev(f->loop), &p->timer);
-  lua_settop(L, 1);
+  stop_timer(p);
   return results(L, f);
 }
 
 static int f_get(lua_State *L) {
   lx_future *f = checkfuture(L, 1);
-  double timeout = luaL_optnumber(L, 2, -1);
+  int has_timeout = !lua_isnoneornil(L, 2);
+  double timeout = has_timeout ? luaL_checknumber(L, 2) : -1;
   lx_proc *p;
   luaL_argcheck(L, timeout == timeout, 2, "number is NaN");
   f->observed = 1;
@@ -258,7 +292,7 @@ static int f_get(lua_State *L) {
     lua_settop(L, 1);
     return results(L, f);
   }
-  if (!lua_isnoneornil(L, 2) && timeout <= 0) {
+  if (has_timeout && timeout <= 0) {
     push_timeout(L, timeout < 0 ? 0 : timeout);
     return lua_error(L);
   }
@@ -268,26 +302,27 @@ static int f_get(lua_State *L) {
                          "the coroutine cannot yield");
   /* Only a worker serves an actor (its owner), which may be the one
   ** asked. */
-  if (p->kind == LX_ACTOR && lua_getiuservalue(L, 1, UV_OWNER) != LUA_TNIL &&
-      lua_topointer(L, -1) == p->owner_id)
+  if (p->kind == LX_ACTOR && f->owner != NULL && f->owner == p->owner_id)
     return luaL_error(L, "deadlock: an actor cannot wait for the reply "
                          "to its own ask");
-  lua_settop(L, 2);
   link_waiter(f, p);
   p->timed_out = 0;
   if (timeout > 0) {
-    struct ev_loop *ev = lx_loop_ev(f->loop);
+    struct ev_loop *ev = lx_loop_ev(p->loop);
     ev_now_update(ev);
     ev_timer_set(&p->timer, timeout, 0.);
     ev_timer_start(ev, &p->timer);
   }
-  return lx_proc_park(L, LX_WAITING, 0, get_done);
+  /* lx_proc_park without its checks: made above.  get_done finds f at
+  ** 1 and the timeout, if any, at 2. */
+  p->state = LX_WAITING;
+  return lua_yieldk(L, 0, 0, get_done);
 }
 
 static int f_set(lua_State *L) {
   lx_future *f = checkfuture(L, 1);
   if (f->state != PENDING) return luaL_error(L, "future is already resolved");
-  resolve(L, 1, f, lua_gettop(L) - 1);
+  resolve(LOOP(L), L, 1, f, lua_gettop(L) - 1);
   return 0;
 }
 
@@ -296,7 +331,7 @@ static int f_set_exception(lua_State *L) {
   luaL_checkany(L, 2);
   if (f->state != PENDING) return luaL_error(L, "future is already resolved");
   lua_settop(L, 3);
-  fail(L, 1, f, 2, 3);
+  fail(LOOP(L), L, 1, f, 2, 3);
   return 0;
 }
 
@@ -316,11 +351,13 @@ static int f_on_done(lua_State *L) {
     lua_call(L, 2, 0);
     return 0;
   }
+  if (!f->callbacks) {
+    f->callbacks = 1;
+    lua_pushvalue(L, 2);
+    lua_setiuservalue(L, 1, UV_CALLBACKS);
+    return 0;
+  }
   switch (lua_getiuservalue(L, 1, UV_CALLBACKS)) {
-    case LUA_TNIL:
-      lua_pushvalue(L, 2);
-      lua_setiuservalue(L, 1, UV_CALLBACKS);
-      break;
     case LUA_TFUNCTION:
       lua_createtable(L, 2, 0);
       lua_insert(L, -2);
@@ -409,23 +446,26 @@ static int l_new(lua_State *L) {
   return 1;
 }
 
-/* core.ask_future(actor [, timeout]): the future of an ask to `actor`
-** (its table), which must not wait for it itself. */
+/* core.ask_future(actor [, timeout [, queue]]): the future of an ask to
+** `actor` (its table), which must not wait for it itself.  With `queue`
+** true, also queues the actor, as core.queue does: an ask to an idle
+** actor then costs one call into C, not two. */
 static int l_ask(lua_State *L) {
   lx_loop *lp = LOOP(L);
   lx_future *f;
-  double timeout = luaL_optnumber(L, 2, -1);
+  double timeout = lua_isnoneornil(L, 2) ? -1 : luaL_checknumber(L, 2);
+  int queue = lua_toboolean(L, 3);
   luaL_checktype(L, 1, LUA_TTABLE);
   luaL_argcheck(L, timeout == timeout, 2, "number is NaN");
-  f = newfuture(L);
-  lua_pushvalue(L, 1);
-  lua_setiuservalue(L, -2, UV_OWNER);
+  f = newfuture(L);                 /* on top: what is returned */
+  f->owner = lua_topointer(L, 1);
   if (timeout >= 0) {
     struct ev_loop *ev = lx_loop_ev(lp);
     struct deadline *d = (struct deadline *)lua_newuserdatauv(L, sizeof *d, 1);
     lua_pushvalue(L, -2);
     lua_setiuservalue(L, -2, 1);
     d->f = f;
+    d->loop = lp;
     d->after = timeout;
     f->deadline = d;
     ev_timer_init(&d->w, on_deadline, timeout, 0.);
@@ -434,6 +474,7 @@ static int l_ask(lua_State *L) {
     lx_anchor(L, d, -1);
     lua_pop(L, 1);
   }
+  if (queue) lx_actor_ready(lp, L, RING, 1);   /* last: nothing raises after */
   return 1;
 }
 
@@ -442,10 +483,10 @@ static int l_ask(lua_State *L) {
 static int l_reply(lua_State *L) {
   lx_future *f = checkfuture(L, 1);
   if (f->state != PENDING) return 0;
-  if (lua_toboolean(L, 2)) resolve(L, 1, f, lua_gettop(L) - 2);
+  if (lua_toboolean(L, 2)) resolve(LOOP(L), L, 1, f, lua_gettop(L) - 2);
   else {
     lua_settop(L, 4);
-    fail(L, 1, f, 3, 4);
+    fail(LOOP(L), L, 1, f, 3, 4);
   }
   return 0;
 }
@@ -483,7 +524,8 @@ void lx_future_open(lua_State *L, int core) {
   lua_pushvalue(L, core);                   /* meta methods core */
   lua_pushlightuserdata(L, lp);
   lua_pushvalue(L, -4);
-  luaL_setfuncs(L, core_funcs, 2);
+  lx_push_ring(lp, L);
+  luaL_setfuncs(L, core_funcs, 3);
   lua_pop(L, 1);
   lua_remove(L, -2);                        /* methods */
 }

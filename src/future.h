@@ -2,13 +2,14 @@
 ** Futures: a value (or an error) that arrives later, and the procs that
 ** wait for it.
 **
-** A future is a full userdata (struct lx_future) with four user values:
-**   1  the value, a table {n = N, ...} when there are not exactly one,
-**      or the error value once failed
-**   2  the traceback kept with an error, for reports
-**   3  on_done callbacks: a function, or a sequence of them
-**   4  its owner: the coroutine of the actor that will answer it (for
-**      self-ask detection), or nil
+** A future is a full userdata (struct lx_future) with two user values
+** (few slots make the userdata of every ask small):
+**   1  the value once settled, a table {n = N, ...} when there are not
+**      exactly one, or the error value once failed
+**   2  pending: on_done callbacks, a function or a sequence of them;
+**      failed: the traceback kept with the error, for reports
+** The actor that will answer an ask's future (for self-ask detection) is
+** kept as a bare address, not a reference (see struct lx_future).
 ** Waiting procs are linked through their wprev/wnext fields; a proc waits
 ** on one future at a time and the future does not own it.  While an ask
 ** deadline runs, the anchor table holds the timer, and the timer holds
@@ -32,7 +33,7 @@ typedef struct lx_future lx_future;
 void lx_future_open(lua_State *L, int core);
 
 /* Pushes a new pending future. */
-lx_future *lx_future_new(lua_State *L, lx_loop *lp);
+lx_future *lx_future_new(lua_State *L);
 
 /* Takes a waiting proc off the future it waits on. */
 void lx_future_unwait(lx_proc *p);

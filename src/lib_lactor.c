@@ -293,11 +293,11 @@ int lx_open_core(lua_State *L, lx_loop *lp) {
   lua_pushlightuserdata(L, lp);
   luaL_setfuncs(L, funcs, 1);
   lua_pushlightuserdata(L, lp);      /* these two also hold the actor ring */
-  lx_push_ring(L);
+  lx_push_ring(lp, L);
   lua_pushcclosure(L, l_queue, 2);
   lua_setfield(L, -2, "queue");
   lua_pushlightuserdata(L, lp);
-  lx_push_ring(L);
+  lx_push_ring(lp, L);
   lua_pushcclosure(L, l_next_actor, 2);
   lua_setfield(L, -2, "next_actor");
   lua_pushlightuserdata(L, lp);

@@ -31,6 +31,7 @@ struct lx_loop {
   lx_proc *pool;             /* free workers, linked through run.next */
   int npool;
   int ring_first, ring_count, ring_size;   /* the actor ring, below */
+  int ring_ref;              /* its registry slot (see lx_push_ring) */
   double run_start;          /* when the runner started draining */
   unsigned ran;              /* entries it took since */
   lua_Integer serial;        /* procs and actors created so far */
@@ -47,7 +48,6 @@ struct lx_loop {
 
 static const char anchors_key = 'a';  /* registry: what C holds */
 static const char hooks_key = 'h';  /* registry: Lua-side hooks */
-static const char ring_key = 'r';   /* registry: the actor ring */
 
 /* Free workers kept for the next actors; more would only hold memory.
 ** A worker lent to an actor goes on to the actors queued right behind it
@@ -177,7 +177,7 @@ static void enqueue(lx_loop *lp, lx_entry *e) {
   if (lp->tail) lp->tail->next = e;
   else {
     lp->head = e;
-    ev_idle_start(lp->ev, &lp->runner);
+    if (!ev_is_active(&lp->runner)) ev_idle_start(lp->ev, &lp->runner);
   }
   lp->tail = e;
 }
@@ -241,8 +241,11 @@ static int time_up(lx_loop *lp) {
 ** cost no allocation per message.
 ** ==================================================================== */
 
-void lx_push_ring(lua_State *L) {
-  lua_rawgetp(L, LUA_REGISTRYINDEX, &ring_key);
+/* The runner fetches the ring once per actor it lends a worker to: an
+** integer key (luaL_ref) is an array read, cheaper than the hash lookup
+** of an address key. */
+void lx_push_ring(lx_loop *lp, lua_State *L) {
+  lua_rawgeti(L, LUA_REGISTRYINDEX, lp->ring_ref);
 }
 
 /* Doubles the ring at `ring` in place: the actors that wrapped around to
@@ -299,12 +302,11 @@ static void pop_actor(lx_loop *lp, lua_State *L, int ring) {
 static lx_proc *lend_worker(lx_loop *lp) {
   lua_State *L = lp->L;
   lx_proc *p = lp->pool;
-  lx_push_ring(L);
-  pop_actor(lp, L, lua_gettop(L));
-  lua_remove(L, -2);
+  lx_push_ring(lp, L);
+  pop_actor(lp, L, lua_gettop(L));     /* ring actor */
   if (p == NULL) {
     lx_hook_push(L, "worker");
-    lua_insert(L, -2);                 /* worker actor */
+    lua_replace(L, -3);                /* worker actor */
     p = new_proc(lp, L, LX_ACTOR, -1, 1, 1);
     lua_pop(L, 1);                     /* its coroutine */
     return p;
@@ -314,6 +316,7 @@ static lx_proc *lend_worker(lx_loop *lp) {
   p->run.next = NULL;
   lx_set_owner(L, p, 0, -1);
   lua_xmove(L, p->co, 1);              /* what next_actor() returns */
+  lua_pop(L, 1);                       /* the ring */
   p->nargs = 1;
   link_proc(lp, p);
   return p;
@@ -392,7 +395,7 @@ static int resume(lx_loop *lp, lx_proc *p) {
   lx_preempt_leave(p);
   if (status == LUA_YIELD) {
     int preempted = p->preempted;
-    lua_pop(co, nres);
+    if (nres > 0) lua_pop(co, nres);
     if (p->state == LX_RUNNING) lx_proc_ready(p);  /* yielded, or preempted */
     else if (p->state == LX_FREE) pool_worker(lp, p);
     else if (p->state == LX_DONE) finish(lp, p);   /* killed itself */
@@ -537,7 +540,7 @@ lx_loop *lx_loop_new(lua_State *L) {
   lua_rawsetp(L, LUA_REGISTRYINDEX, &anchors_key);
   lp->ring_size = 64;
   lua_createtable(L, lp->ring_size, 0);
-  lua_rawsetp(L, LUA_REGISTRYINDEX, &ring_key);
+  lp->ring_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   *(lx_proc **)lua_getextraspace(L) = NULL;
   return lp;
 }

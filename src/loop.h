@@ -95,7 +95,7 @@ lx_proc *lx_proc_spawn(lx_loop *lp, lua_State *L, lx_kind kind, int owner,
 void lx_proc_ready(lx_proc *p);
 /* The actor ring (loop.c), which the functions below take at stack index
 ** `ring`: bindings keep it as an upvalue. */
-void lx_push_ring(lua_State *L);
+void lx_push_ring(lx_loop *lp, lua_State *L);
 /* Queues the actor at index `idx` of L: a worker will serve it.  Returns
 ** a number that orders it among the procs and actors made so far. */
 lua_Integer lx_actor_ready(lx_loop *lp, lua_State *L, int ring, int idx);

@@ -24,6 +24,8 @@
 --                pairs of slots c[i] = message, c[i+1] = reply future,
 --                false (tell) or STOP, or CALL: a proxy call, msg = {fn,
 --                future or false, ...}
+-- Mailbox slots and fields written on every message hold false rather
+-- than nil when empty: a write to a nil slot takes the VM's slow path.
 -- Messages sent and handled are derived from the mailbox positions, not
 -- counted per message: see pushed() and processed().
 --
@@ -52,8 +54,11 @@ local SEQ <const>, SLOT <const>, EXIT <const>, FIRST <const> = 12, 13, 14, 15
 -- For the other files that read cores (not on any hot path).
 M.INST, M.REF, M.HEAD, M.TAIL, M.BUSY, M.FRESH = INST, REF, HEAD, TAIL, BUSY, FRESH
 M.DEAD, M.STOPPING, M.SEQ, M.EXIT, M.FIRST = DEAD, STOPPING, SEQ, EXIT, FIRST
-local STOP = setmetatable({}, { __name = "lactor.STOP" })
-local CALL = setmetatable({}, { __name = "lactor.CALL" })
+-- Message kinds besides a future (ask) and false (tell).  Small integers,
+-- not tables: the worker compares every ask's kind with both, and an
+-- integer constant compares inline (EQI), a table through luaV_equalobj.
+local STOP <const> = 1
+local CALL <const> = 2
 
 local stats = { started = 0, crashed = 0 }
 -- What dead actors were sent and handled; live ones count their own.
@@ -133,7 +138,7 @@ local function drain(c)
   c[HEAD], c[TAIL] = FIRST, FIRST
   while h < t do
     local msg, kind = c[h], c[h + 1]
-    c[h], c[h + 1] = nil, nil
+    c[h], c[h + 1] = false, false
     if kind == CALL then kind = msg[2] end   -- its future, or false
     if kind == false then
       dead_letters = dead_letters + 1
@@ -278,7 +283,7 @@ local function work(worker, first)
         while h < c[TAIL] do
           local k = h + 1
           local msg, kind = c[h], c[k]
-          c[h], c[k] = nil, nil
+          c[h], c[k] = false, false     -- not nil: see the top
           h = k + 1
           c[HEAD] = h
           local receive = inst.on_receive or unexpected
@@ -416,20 +421,25 @@ function Ref:tell(msg)
   c[TAIL] = t + 2
 end
 
+-- push(c, msg, f), inlined; an idle actor is queued by ask_future itself,
+-- which saves a call into C per ask.
 function Ref:ask(msg, timeout)
   local c = self[CORE]
-  local f = ask_future(c, timeout)
-  if c[DEAD] then
-    reply(f, false, dead_error(c))
-    return f
+  local f
+  if c[BUSY] then
+    f = ask_future(c, timeout)
+  else                               -- idle, or dead (busy is nil then)
+    if c[DEAD] then
+      f = ask_future(c, timeout)
+      reply(f, false, dead_error(c))
+      return f
+    end
+    f = ask_future(c, timeout, true)  -- raises before it queues c
+    c[BUSY] = true
   end
-  local t = c[TAIL]                    -- push(c, msg, f), inlined
+  local t = c[TAIL]
   c[t], c[t + 1] = msg, f
   c[TAIL] = t + 2
-  if not c[BUSY] then
-    c[BUSY] = true
-    queue(c)
-  end
   return f
 end
 
