@@ -15,11 +15,11 @@ enum { PENDING, RESOLVED, FAILED };
 /* User values: see future.h. */
 enum { UV_VALUE = 1, UV_TRACEBACK = 2, UV_CALLBACKS = 2, NUV = 2 };
 
-/* 32 bytes: with the Udata header and two user values, 104, which malloc
-** rounds to 112; one more pointer would make it 128.  So the loop is not
-** kept here: the bindings have it as an upvalue, waiters and deadlines
-** have their own. */
+/* 40 bytes, 112 with the Udata header and two user values.  The loop is
+** not kept here: the bindings have it as an upvalue, waiters and
+** deadlines have their own. */
 struct lx_future {
+  const char *tag;             /* &future_tag: see checkfuture */
   /* The table of the actor that will answer it (ask_future), for the
   ** self-ask check, or NULL.  A bare address, not a reference: a future
   ** is pending only while its owner lives, since an actor's death
@@ -44,21 +44,24 @@ struct deadline {
 };
 
 /* Every binding here has two upvalues: the loop and the Future metatable,
-** so that checking a future costs a pointer comparison, not a registry
-** lookup by name (this is on the path of every ask); the core functions
-** have a third, the actor ring (for ask_future). */
+** so that making a future costs no registry lookup by name (this is on
+** the path of every ask); the core functions have a third, the actor
+** ring (for ask_future). */
 #define LOOP(L) ((lx_loop *)lua_touserdata(L, lua_upvalueindex(1)))
 #define META lua_upvalueindex(2)
 #define RING lua_upvalueindex(3)    /* the actor ring (loop.h) */
 
+/* Every future's first word is this address.  A full userdata of a
+** future's size that starts with it is a future: checking that costs two
+** cheap calls, where fetching and comparing its metatable cost five, and
+** get and reply check once per ask each.  (A light userdata has size 0;
+** no other userdata can hold this address by chance.) */
+static const char future_tag = 'f';
+
 static lx_future *checkfuture(lua_State *L, int i) {
-  void *f = lua_touserdata(L, i);
-  if (f != NULL && lua_getmetatable(L, i)) {
-    /* Tables compared by address: cheaper than lua_rawequal. */
-    int ok = lua_topointer(L, -1) == lua_topointer(L, META);
-    lua_pop(L, 1);
-    if (ok) return (lx_future *)f;
-  }
+  lx_future *f = (lx_future *)lua_touserdata(L, i);
+  if (f != NULL && lua_rawlen(L, i) == sizeof *f && f->tag == &future_tag)
+    return f;
   luaL_typeerror(L, i, LX_FUTURE_META);
   return NULL;
 }
@@ -66,6 +69,7 @@ static lx_future *checkfuture(lua_State *L, int i) {
 lx_future *lx_future_new(lua_State *L) {
   lx_future *f = (lx_future *)lua_newuserdatauv(L, sizeof *f, NUV);
   memset(f, 0, sizeof *f);
+  f->tag = &future_tag;
   luaL_setmetatable(L, LX_FUTURE_META);
   return f;
 }
@@ -74,6 +78,7 @@ lx_future *lx_future_new(lua_State *L) {
 static lx_future *newfuture(lua_State *L) {
   lx_future *f = (lx_future *)lua_newuserdatauv(L, sizeof *f, NUV);
   memset(f, 0, sizeof *f);
+  f->tag = &future_tag;
   lua_pushvalue(L, META);
   lua_setmetatable(L, -2);
   return f;

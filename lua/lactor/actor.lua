@@ -281,30 +281,32 @@ local function work(worker, first)
         -- never while the actor is inside this loop and alive).
         local h = c[HEAD]
         while h < c[TAIL] do
-          local k = h + 1
-          local msg, kind = c[h], c[k]
-          c[h], c[k] = false, false     -- not nil: see the top
-          h = k + 1
+          local msg, kind = c[h], c[h + 1]
+          c[h] = false                  -- not nil: see the top
+          h = h + 2
           c[HEAD] = h
           local receive = inst.on_receive or unexpected
-          if not kind then              -- a tell
+          if not kind then              -- a tell, whose kind slot is false
             receive(inst, msg)
-          elseif kind == STOP then
-            stopped(c)
-            goto next
-          elseif kind == CALL then  -- proxy.lua: fn(inst, msg) instead of on_receive
-            local f = msg[2]
-            if f then
-              c[REPLY] = f
-              reply(f, true, msg[1](inst, msg))
-              c[REPLY] = false
-            else
-              msg[1](inst, msg)     -- a field write: an error crashes, as a tell's
-            end
           else
-            c[REPLY] = kind
-            reply(kind, true, receive(inst, msg))
-            c[REPLY] = false
+            c[h - 1] = false
+            if kind == STOP then
+              stopped(c)
+              goto next
+            elseif kind == CALL then  -- proxy.lua: fn(inst, msg), not on_receive
+              local f = msg[2]
+              if f then
+                c[REPLY] = f
+                reply(f, true, msg[1](inst, msg))
+                c[REPLY] = false
+              else
+                msg[1](inst, msg)   -- a field write: an error crashes, as a tell's
+              end
+            else
+              c[REPLY] = kind
+              reply(kind, true, receive(inst, msg))
+              c[REPLY] = false
+            end
           end
         end
         c[BASE] = c[BASE] + (h - FIRST) // 2  -- the mailbox is empty: reset it
