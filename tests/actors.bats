@@ -237,6 +237,28 @@ $(printf 'true\tstring')"
 	assert_equal "${stderr_lines[0]}" "lactor: actor C ($urn) crashed: E7"
 }
 
+@test "an error value whose __tostring raises still crashes the actor cleanly: queued asks fail" {
+	script t.lua >/dev/null <<'LUA'
+local C = lactor.class("C")
+local bad = setmetatable({}, { __tostring = function() error("no text") end })
+function C:on_receive(m) if m == "boom" then error(bad) end end
+function C:on_failure(err) print("on_failure", rawequal(err, bad)) end
+local r = C:start()
+print(r.urn)
+r:tell("boom")
+local f = r:ask("queued")
+local ok, e = pcall(f.get, f)
+print(ok, tostring(e))
+LUA
+	run --separate-stderr lactor t.lua
+	assert_failure 1
+	urn=${lines[0]}
+	assert_output "$urn
+on_failure	true
+false	ActorDead: stopped before handling the message"
+	assert_equal "${stderr_lines[0]}" "lactor: actor C ($urn) crashed: (error object is a table value)"
+}
+
 @test "other actors keep running after one crashes" {
 	script t.lua >/dev/null <<'LUA'
 local crashed = lactor.future()

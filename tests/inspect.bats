@@ -243,6 +243,24 @@ lactor: debug: crashed C ($b): boom
 lactor: debug: dead letter for C ($b): late"
 }
 
+@test "with -d a dead letter whose __tostring raises is logged as a plain table" {
+	script t.lua >/dev/null <<'LUA'
+local a = lactor.class("A"):start()
+local bad = setmetatable({}, { __tostring = function() error("no text", 0) end })
+a:stop()
+a:tell(bad)
+local f = a:ask(2)
+print(pcall(f.get, f))
+LUA
+	run --separate-stderr lactor -d t.lua
+	assert_success
+	assert_output "false	ActorDead: stopped before handling the message"
+	run grep -c '^lactor: debug: dead letter for A (.*): table: 0x' <<<"$stderr"
+	assert_output 1
+	run grep -c 'crashed' <<<"$stderr"
+	assert_output 0
+}
+
 @test "without -d nothing is logged" {
 	run --separate-stderr lactor -e 'local r = lactor.start(function() end); r:tell(1); r:stop():get(); lactor.register("w", lactor.start(function() end))'
 	assert_success

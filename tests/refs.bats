@@ -80,6 +80,18 @@ $(printf 'false\ttrue')
 ActorDead: Counter ($urn) is dead"
 }
 
+@test "a bad ask timeout is reported at the caller's line" {
+	script t.lua >/dev/null <<'LUA'
+local r = lactor.start(function() end)
+print(pcall(r.ask, r, 1, 0/0))
+r:ask(1, "soon")
+LUA
+	run --separate-stderr lactor t.lua
+	assert_failure 1
+	assert_output "false	bad argument #2 to 'ask' (number is NaN)"
+	assert_equal "${stderr_lines[0]}" "lactor: t.lua:3: bad argument #2 to 'ask' (number expected, got string)"
+}
+
 @test "ask with a timeout fails with Timeout and the message is still handled later" {
 	script t.lua >/dev/null <<'LUA'
 local gate = lactor.future()

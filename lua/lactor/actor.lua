@@ -41,6 +41,7 @@ local queue, next_actor, kill = core.queue, core.next_actor, core.kill
 local future, ask_future, reply = core.future, core.ask_future, core.reply
 local report, fail, uuid, procs = core.report, core.fail, core.uuid, core.procs
 local handler, errtext, new_error = errors.handler, errors.text, errors.new
+local show, take_traceback = errors.show, errors.take_traceback
 local xpcall, setmetatable, tostring, type = xpcall, setmetatable, tostring, type
 local ipairs = ipairs
 
@@ -53,7 +54,7 @@ local STOPPING <const>, STOPS <const>, REPLY <const> = 9, 10, 11
 local SEQ <const>, SLOT <const>, EXIT <const>, FIRST <const> = 12, 13, 14, 15
 -- For the other files that read cores (not on any hot path).
 M.INST, M.REF, M.HEAD, M.TAIL, M.BUSY, M.FRESH = INST, REF, HEAD, TAIL, BUSY, FRESH
-M.DEAD, M.STOPPING, M.SEQ, M.EXIT, M.FIRST = DEAD, STOPPING, SEQ, EXIT, FIRST
+M.DEAD, M.STOPPING, M.SEQ, M.EXIT = DEAD, STOPPING, SEQ, EXIT
 -- Message kinds besides a future (ask) and false (tell).  Small integers,
 -- not tables: the worker compares every ask's kind with both, and an
 -- integer constant compares inline (EQI), a table through luaV_equalobj.
@@ -142,7 +143,7 @@ local function drain(c)
     if kind == CALL then kind = msg[2] end   -- its future, or false
     if kind == false then
       dead_letters = dead_letters + 1
-      if debug_on then log("dead letter for", c, tostring(msg)) end
+      if debug_on then log("dead letter for", c, show(msg)) end
     elseif kind ~= STOP then
       reply(kind, false, new_error(errors.ActorDead, "stopped before handling the message"))
     end
@@ -194,7 +195,7 @@ local function callback(c, name, ...)
   local ok, err = xpcall(fn, handler, c[INST], ...)
   if not ok then
     report("actor " .. describe(c) .. " " .. name .. " failed: "
-      .. errtext(err) .. "\n" .. errors.last_traceback)
+      .. errtext(err) .. "\n" .. take_traceback())
     fail()
   end
 end
@@ -224,7 +225,7 @@ end
 -- crash returns true when a supervisor or a link takes the crash: that
 -- then does not make the exit status 1 (SPEC section 1).
 local function exited(c, reason)
-  c[EXIT] = reason == nil and NIL_REASON or reason
+  M.set_exit(c, reason)
   local on_exit = M.on_exit
   return on_exit ~= nil and on_exit(c, reason)
 end
@@ -251,7 +252,7 @@ local function stopped(c)
 end
 
 local function unexpected(inst, msg)
-  report(describe(inst.ref[CORE]) .. " got an unexpected message: " .. tostring(msg))
+  report(describe(inst.ref[CORE]) .. " got an unexpected message: " .. show(msg))
 end
 
 -- The body of a worker, lent by the loop to actor `c` (see loop.h): runs
@@ -325,10 +326,10 @@ local function work(worker, first)
     local f = c[REPLY]
     if starting or not f then
       starting = false
-      crash(c, err, errors.last_traceback)
+      crash(c, err, take_traceback())
     else
       c[REPLY] = false
-      reply(f, false, err, errors.last_traceback)
+      reply(f, false, err, take_traceback())
     end
   end
 end
@@ -425,7 +426,17 @@ end
 
 -- push(c, msg, f), inlined; an idle actor is queued by ask_future itself,
 -- which saves a call into C per ask.
+-- A bad timeout, raised at the caller of ask (core.ask_future would
+-- name itself, and actor.lua's line).
+local function bad_timeout(timeout)
+  error("bad argument #2 to 'ask' (" .. (type(timeout) == "number"
+    and "number is NaN" or "number expected, got " .. type(timeout)) .. ")", 3)
+end
+
 function Ref:ask(msg, timeout)
+  if timeout ~= nil and not (type(timeout) == "number" and timeout == timeout) then
+    bad_timeout(timeout)
+  end
   local c = self[CORE]
   local f
   if c[BUSY] then

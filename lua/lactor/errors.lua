@@ -20,13 +20,25 @@ function M.is_error(e, kind)
   return kind == nil or e.kind == kind
 end
 
+-- tostring(v) through its __tostring when that works, else as if it had
+-- none ("table: 0x..."): reports and logs must not raise themselves.
+local function show(v)
+  local ok, s = pcall(tostring, v)
+  if ok and type(s) == "string" then return s end
+  return type(v) .. ": " .. string.format("%p", v)
+end
+M.show = show
+
 -- An error value as lua.c shows it: strings and numbers as they are,
--- anything with __tostring through it, the rest by type.
+-- anything with a working __tostring through it, the rest by type.
 function M.text(e)
   local t = type(e)
   if t == "string" or t == "number" then return tostring(e) end
   local mt = getmetatable(e)
-  if mt and mt.__tostring then return tostring(e) end
+  if mt and mt.__tostring then
+    local ok, s = pcall(tostring, e)
+    if ok and type(s) == "string" then return s end
+  end
   return "(error object is a " .. t .. " value)"
 end
 
@@ -36,6 +48,15 @@ local traceback = debug.traceback
 function M.handler(e)
   M.last_traceback = traceback(nil, 2)
   return e
+end
+
+-- The traceback the handler kept for the error just caught, once: Lua
+-- calls no handler for a memory error, and a traceback left from an
+-- earlier error must not be reported with that one.
+function M.take_traceback()
+  local tb = M.last_traceback or "stack traceback:\n\t(not available)"
+  M.last_traceback = nil
+  return tb
 end
 
 return M

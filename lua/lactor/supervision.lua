@@ -209,7 +209,7 @@ function actor.on_exit(c, reason)
   local ok, handled = xpcall(exit, handler, c, reason)
   if not ok then
     report("supervision of " .. describe(c) .. " failed: " .. errtext(handled)
-      .. "\n" .. errors.last_traceback)
+      .. "\n" .. errors.take_traceback())
     core.fail()
     return false
   end

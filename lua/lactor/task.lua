@@ -21,7 +21,7 @@ local function resolve(f, ok, ...)
     reply(f, true, ...)
     return true
   end
-  reply(f, false, (...), errors.last_traceback)
+  reply(f, false, (...), errors.take_traceback())
   return false
 end
 
@@ -49,7 +49,7 @@ end
 local function timer_body(t)
   local ok, err = xpcall(t[1], handler, table.unpack(t, 2, t.n + 1))
   if not ok then
-    report("timer callback failed: " .. errtext(err) .. "\n" .. errors.last_traceback)
+    report("timer callback failed: " .. errtext(err) .. "\n" .. errors.take_traceback())
     fail()
   end
 end
