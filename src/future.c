@@ -66,15 +66,8 @@ static lx_future *checkfuture(lua_State *L, int i) {
   return NULL;
 }
 
-lx_future *lx_future_new(lua_State *L) {
-  lx_future *f = (lx_future *)lua_newuserdatauv(L, sizeof *f, NUV);
-  memset(f, 0, sizeof *f);
-  f->tag = &future_tag;
-  luaL_setmetatable(L, LX_FUTURE_META);
-  return f;
-}
-
-/* lx_future_new for the bindings, which hold the metatable. */
+/* Pushes a new pending future; for the bindings, which hold the
+** metatable. */
 static lx_future *newfuture(lua_State *L) {
   lx_future *f = (lx_future *)lua_newuserdatauv(L, sizeof *f, NUV);
   memset(f, 0, sizeof *f);

@@ -32,9 +32,6 @@ typedef struct lx_future lx_future;
 ** table is pushed so the Lua side can add to it. */
 void lx_future_open(lua_State *L, int core);
 
-/* Pushes a new pending future. */
-lx_future *lx_future_new(lua_State *L);
-
 /* Takes a waiting proc off the future it waits on. */
 void lx_future_unwait(lx_proc *p);
 

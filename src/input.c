@@ -17,8 +17,9 @@
 **
 ** The mailbox is the one lua/lactor/actor.lua keeps in the actor's core
 ** table `c`: c[i] = message, c[i + 1] = false for a tell, from c[HEAD] to
-** c[TAIL] - 1 (input_attach is told where HEAD and TAIL are).  Pushing a batch writes the pairs and c.tail, then calls
-** the Lua side (input.lua) to count them and wake the actor.
+** c[TAIL] - 1 (input_attach is told where HEAD and TAIL are).  Pushing a
+** batch writes the pairs and c[TAIL], then calls the Lua side
+** (input.lua) to queue the actor if it was idle.
 */
 #include <errno.h>
 #include <fcntl.h>
