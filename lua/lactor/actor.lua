@@ -434,7 +434,7 @@ local function bad_timeout(timeout)
 end
 
 function Ref:ask(msg, timeout)
-  if timeout ~= nil and not (type(timeout) == "number" and timeout == timeout) then
+  if timeout and not (type(timeout) == "number" and timeout == timeout) then
     bad_timeout(timeout)
   end
   local c = self[CORE]

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Six Savina benchmarks on lactor and on a hand-rolled Lua coroutine
 # scheduler (savina/baseline.lua), interleaved, medians of RUNS runs; then
-# ask round trips, bytes per idle actor, start-up time and the cost of
-# preemption.  Prints figures only.
+# ask round trips (in the same rounds), bytes per idle actor, start-up time
+# and the cost of preemption.  Prints figures only.
 set -e
 : "${LACTOR:=src/lactor}" "${RUNS:=5}"
 dir=tests/bench/savina
@@ -17,14 +17,10 @@ for i in $(seq "$RUNS"); do
 		echo "lactor $1 $("$LACTOR" $dir/driver.lua lactor "$1" "$2")" >>"$out"
 		echo "lua $1 $(lua5.4 $dir/driver.lua lua "$1" "$2")" >>"$out"
 	done
+	# In the same rounds as PingPong, which it is compared with.
+	echo "ask $("$LACTOR" $dir/ask.lua 200000)" >>"$out"
 done
 lua5.4 $dir/median.lua <"$out"
-echo
-
-echo "Ask round trips/s (sequential ask():get()), median of $RUNS:"
-for i in $(seq "$RUNS"); do "$LACTOR" $dir/ask.lua 200000; done | lua5.4 -e '
-local t = {} for l in io.lines() do t[#t+1] = tonumber(l) end table.sort(t)
-print(string.format("  %.0f (spread %.0f-%.0f)", t[(#t+1)//2], t[1], t[#t]))'
 echo
 
 echo "Bytes per idle actor (100,000 started, peak RSS delta / N):"
