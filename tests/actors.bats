@@ -523,6 +523,38 @@ LUA
 	assert_output "$(printf 'begin\t%d\nend\t%d\n' 1 1 2 2 3 3 4 4)"
 }
 
+@test "an actor whose mailbox never runs dry keeps its memory and its counts (it tells itself)" {
+	# Its mailbox is never empty, so never reset: taken slots must still
+	# be given back, and sent and handled still counted exactly.
+	script t.lua >/dev/null <<'LUA'
+local N = 300000
+local kb = {}
+local A = lactor.class("A")
+function A:on_receive(n)
+  if n == "extra" then return end
+  if n % 100000 == 0 then
+    collectgarbage()
+    kb[#kb + 1] = collectgarbage("count")
+  end
+  if n < N then
+    self.ref:tell(n + 1)
+    if n % 3 == 0 then self.ref:tell("extra") end
+  end
+end
+function A:on_stop()
+  print("growth under 64 KB", kb[3] - kb[1] < 64)
+  local s = lactor.stats()
+  print(s.sent, s.handled)
+end
+local a = A:start()
+a:tell(1)
+LUA
+	run lactor t.lua
+	assert_success
+	assert_output "growth under 64 KB	true
+399999	399999"
+}
+
 @test "a handler that sleeps lets other actors run but its own next message waits" {
 	script t.lua >/dev/null <<'LUA'
 local slow = lactor.start(function(self, m)

@@ -251,6 +251,24 @@ local function stopped(c)
   if M.on_exit then M.on_exit(c, "normal") end
 end
 
+-- A mailbox is reset when it runs dry, but one that never does (an
+-- actor that keeps telling itself, an input that keeps it fed) would
+-- grow without end, taken slots and all.  Once the slots taken (from
+-- FIRST to h) are at least as many as those waiting, the waiting ones
+-- move down to FIRST: each slot moves at most as often as one is taken.
+-- Returns the new head and when to look again.
+local COMPACT <const> = 64            -- slots taken before the first look
+local function compact(c, h)
+  local t = c[TAIL]
+  local n = t - h                     -- slots waiting
+  if n > h - FIRST then return h, h + n end
+  table.move(c, h, t - 1, FIRST)
+  for i = h, t - 1 do c[i] = false end
+  c[BASE] = c[BASE] + (h - FIRST) // 2
+  c[HEAD], c[TAIL] = FIRST, FIRST + n
+  return FIRST, FIRST + COMPACT + n
+end
+
 local function unexpected(inst, msg)
   report(describe(inst.ref[CORE]) .. " got an unexpected message: " .. show(msg))
 end
@@ -281,7 +299,9 @@ local function work(worker, first)
         -- Only this loop moves head (a death empties the mailbox, but
         -- never while the actor is inside this loop and alive).
         local h = c[HEAD]
+        local again = h + COMPACT          -- when to think of compact()
         while h < c[TAIL] do
+          if h >= again then h, again = compact(c, h) end
           local msg, kind = c[h], c[h + 1]
           c[h] = false                  -- not nil: see the top
           h = h + 2
