@@ -6,9 +6,9 @@ local core = require("lactor.core")
 local actor = require("lactor.actor")
 local cjson = require("cjson")
 
-local queue, report = core.queue, core.report
+local report = core.report
 local describe = actor.describe
-local REF, BUSY, DEAD, STOPPING = actor.REF, actor.BUSY, actor.DEAD, actor.STOPPING
+local REF, DEAD, STOPPING = actor.REF, actor.DEAD, actor.STOPPING
 local type, tostring, getmetatable, pairs = type, tostring, getmetatable, pairs
 
 local M = {}
@@ -40,12 +40,7 @@ local attached = false
 local on_eof = "stop"
 
 -- A batch of records is in c's mailbox (input.c put it there).
-local function delivered(c)
-  if not c[BUSY] then
-    c[BUSY] = true
-    queue(c)
-  end
-end
+local delivered = actor.wake
 
 local function plural(n)
   return n == 1 and "1 record" or n .. " records"
