@@ -20,14 +20,18 @@ function M.is_error(e, kind)
   return kind == nil or e.kind == kind
 end
 
--- tostring(v) through its __tostring when that works, else as if it had
--- none ("table: 0x..."): reports and logs must not raise themselves.
-local function show(v)
+-- tostring(v), or nil when its __tostring raises or gives no string:
+-- reports and logs must not raise themselves.
+local function safe_tostring(v)
   local ok, s = pcall(tostring, v)
   if ok and type(s) == "string" then return s end
-  return type(v) .. ": " .. string.format("%p", v)
+  return nil
 end
-M.show = show
+
+-- tostring(v), or as if it had no __tostring ("table: 0x...").
+function M.show(v)
+  return safe_tostring(v) or type(v) .. ": " .. string.format("%p", v)
+end
 
 -- An error value as lua.c shows it: strings and numbers as they are,
 -- anything with a working __tostring through it, the rest by type.
@@ -36,8 +40,8 @@ function M.text(e)
   if t == "string" or t == "number" then return tostring(e) end
   local mt = getmetatable(e)
   if mt and mt.__tostring then
-    local ok, s = pcall(tostring, e)
-    if ok and type(s) == "string" then return s end
+    local s = safe_tostring(e)
+    if s then return s end
   end
   return "(error object is a " .. t .. " value)"
 end
