@@ -261,6 +261,13 @@ static void seed(void) {
 
 /* }=================================================================== */
 
+/* These also hold the actor ring, as their second upvalue. */
+static const luaL_Reg ring_funcs[] = {
+  {"queue", l_queue},
+  {"next_actor", l_next_actor},
+  {NULL, NULL}
+};
+
 static const luaL_Reg funcs[] = {
   {"spawn", l_spawn},
   {"yield", l_yield},
@@ -292,14 +299,9 @@ int lx_open_core(lua_State *L, lx_loop *lp) {
   luaL_newlibtable(L, funcs);
   lua_pushlightuserdata(L, lp);
   luaL_setfuncs(L, funcs, 1);
-  lua_pushlightuserdata(L, lp);      /* these two also hold the actor ring */
-  lx_push_ring(lp, L);
-  lua_pushcclosure(L, l_queue, 2);
-  lua_setfield(L, -2, "queue");
   lua_pushlightuserdata(L, lp);
   lx_push_ring(lp, L);
-  lua_pushcclosure(L, l_next_actor, 2);
-  lua_setfield(L, -2, "next_actor");
+  luaL_setfuncs(L, ring_funcs, 2);
   lua_pushlightuserdata(L, lp);
   lx_future_open(L, -2);
   lua_setfield(L, -2, "Future");
