@@ -4,14 +4,13 @@
 --
 -- Most scripts use a few names, so the files behind the rest (actor,
 -- input, proxy, registry, inspect, combinators, supervision) load on
--- first use:
--- loading every file at start was half of lactor's start-up time (issue
--- 6).  No actor can exist before actor.lua is loaded, which the hooks
--- below rely on.  A lazy
--- name is absent from the table until then; __index loads its file and
--- puts in every name that file owns, and __pairs loads them all, so
--- pairs(lactor) lists every name.  Methods those files add to refs and
--- futures are stubs until then (below).
+-- first use: loading every file at start was half of lactor's start-up
+-- time (issue 6).  No actor can exist before actor.lua is loaded, which
+-- the hooks below rely on.  A lazy name is absent from the table until
+-- then; __index loads its file and puts in every name that file owns,
+-- and __pairs loads them all, so pairs(lactor) lists every name.
+-- Methods those files add to refs and futures are stubs until then
+-- (below).
 
 local core = require("lactor.core")
 local errors = require("lactor.errors")
