@@ -349,12 +349,17 @@ local function too_many(sup)
   return false
 end
 
--- The intensity is exceeded: every child stops, then the supervisor
--- crashes.
-local function give_up(sup)
+-- Stops every child, newest first; none is started again.
+local function stop_all_kids(sup)
   stop_kids(sup, 1, nil)
   local kids = sup._kids
   for i = 1, #sup._specs do kids[i] = false end
+end
+
+-- The intensity is exceeded: every child stops, then the supervisor
+-- crashes.
+local function give_up(sup)
+  stop_all_kids(sup)
   local period = sup._period
   period = tointeger(period) or format("%g", period)
   error("more than " .. plural(sup._intensity, "restart") .. " in "
@@ -380,11 +385,6 @@ function child_exit(sup, msg)
 end
 
 -- Stopped or crashed: the children go first, newest first.
-local function stop_all_kids(self)
-  stop_kids(self, 1, nil)
-  local kids = self._kids
-  for i = 1, #self._specs do kids[i] = false end
-end
 Supervisor.on_stop = stop_all_kids
 Supervisor.on_failure = stop_all_kids
 
