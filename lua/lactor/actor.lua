@@ -47,11 +47,25 @@ local ipairs = ipairs
 
 local M = {}
 
+-- One per line: in `local A <const>, B <const> = 1, 2` only the last
+-- becomes a compile-time constant (lparser.c, localstat); the others are
+-- read from an upvalue, an extra instruction on every c[HEAD] and c[TAIL].
 local CORE <const> = 1
-local INST <const>, REF <const>, HEAD <const>, TAIL <const> = 1, 2, 3, 4
-local BUSY <const>, FRESH <const>, DEAD <const>, BASE <const> = 5, 6, 7, 8
-local STOPPING <const>, STOPS <const>, REPLY <const> = 9, 10, 11
-local SEQ <const>, SLOT <const>, EXIT <const>, FIRST <const> = 12, 13, 14, 15
+local INST <const> = 1
+local REF <const> = 2
+local HEAD <const> = 3
+local TAIL <const> = 4
+local BUSY <const> = 5
+local FRESH <const> = 6
+local DEAD <const> = 7
+local BASE <const> = 8
+local STOPPING <const> = 9
+local STOPS <const> = 10
+local REPLY <const> = 11
+local SEQ <const> = 12
+local SLOT <const> = 13
+local EXIT <const> = 14
+local FIRST <const> = 15
 -- For the other files that read cores (not on any hot path).
 M.INST, M.REF, M.HEAD, M.TAIL, M.BUSY, M.FRESH = INST, REF, HEAD, TAIL, BUSY, FRESH
 M.DEAD, M.STOPPING, M.SEQ, M.EXIT = DEAD, STOPPING, SEQ, EXIT

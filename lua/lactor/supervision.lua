@@ -44,7 +44,8 @@ local M = {}
 local DEAD, STOPPING, EXIT = actor.DEAD, actor.STOPPING, actor.EXIT
 local INST, REF = actor.INST, actor.REF
 
-local NORMAL <const>, SHUTDOWN <const> = "normal", "shutdown"
+local NORMAL <const> = "normal"
+local SHUTDOWN <const> = "shutdown"
 
 local function weak() return setmetatable({}, { __mode = "k" }) end
 local monitors = weak()     -- core → list of futures
