@@ -1,11 +1,15 @@
 -- Actors: classes, refs, mailboxes and the life of an actor.
 --
--- Each actor has a private state table (its "core", below `c`), held in
--- its ref's array slot CORE.  The core is an array: its fields are the
--- integer keys below, and its mailbox follows them.  Integer keys cost no
--- hashing, and the whole core is one block of memory, which matters when
--- there are many actors (Fork-Join; see DECISIONS.md).
---   c[INST]      the instance (self in handlers)    c[REF]  its ref
+-- Each actor's state is kept in its ref (its "core", below `c`): the
+-- public fields urn and class are in its hash part, and its array part
+-- holds the private state, the integer keys below, followed by the
+-- mailbox.  Integer keys cost no hashing, and one table per actor rather
+-- than a ref and a core saves an allocation per actor and a read per
+-- message, which matters when there are many actors (Fork-Join) or
+-- messages (see DECISIONS.md).
+--   c[INST]      the instance (self in handlers)
+--   c[REF]       the ref: c itself, for the files that read c[REF] where
+--                they mean the public handle
 --   c[HEAD], c[TAIL]  next mailbox slot to read, next slot to write
 --   c[BUSY]      queued to run, or running: it has a worker or waits for
 --                one; nil once dead, so that a tell checks DEAD only when
@@ -50,7 +54,6 @@ local M = {}
 -- One per line: in `local A <const>, B <const> = 1, 2` only the last
 -- becomes a compile-time constant (lparser.c, localstat); the others are
 -- read from an upvalue, an extra instruction on every c[HEAD] and c[TAIL].
-local CORE <const> = 1
 local INST <const> = 1
 local REF <const> = 2
 local HEAD <const> = 3
@@ -290,7 +293,7 @@ local function compact(c, h)
 end
 
 local function unexpected(inst, msg)
-  report(describe(inst.ref[CORE]) .. " got an unexpected message: " .. show(msg))
+  report(describe(inst.ref) .. " got an unexpected message: " .. show(msg))
 end
 
 -- The body of a worker, lent by the loop to actor `c` (see loop.h): runs
@@ -454,16 +457,15 @@ end
 
 -- push(c, msg, false), inlined: a call per tell costs PingPong and
 -- Counting a few percent.
-function Ref:tell(msg)
-  local c = self[CORE]
-  if not c[BUSY] then                 -- idle, or dead (busy is nil then)
-    if c[DEAD] then error(dead_error(c), 2) end
-    c[BUSY] = true
-    queue(c)
+function Ref:tell(msg)               -- self is the core too: see the top
+  if not self[BUSY] then              -- idle, or dead (busy is nil then)
+    if self[DEAD] then error(dead_error(self), 2) end
+    self[BUSY] = true
+    queue(self)
   end
-  local t = c[TAIL]
-  c[t], c[t + 1] = msg, false
-  c[TAIL] = t + 2
+  local t = self[TAIL]
+  self[t], self[t + 1] = msg, false
+  self[TAIL] = t + 2
 end
 
 -- A bad timeout, raised at the caller of ask (core.ask_future would
@@ -479,22 +481,21 @@ function Ref:ask(msg, timeout)
   if timeout and not (type(timeout) == "number" and timeout == timeout) then
     bad_timeout(timeout)
   end
-  local c = self[CORE]
   local f
-  if c[BUSY] then
-    f = ask_future(c, timeout)
+  if self[BUSY] then
+    f = ask_future(self, timeout)
   else                               -- idle, or dead (busy is nil then)
-    if c[DEAD] then
-      f = ask_future(c, timeout)
-      reply(f, false, dead_error(c))
+    if self[DEAD] then
+      f = ask_future(self, timeout)
+      reply(f, false, dead_error(self))
       return f
     end
-    f = ask_future(c, timeout, true)  -- raises before it queues c
-    c[BUSY] = true
+    f = ask_future(self, timeout, true)  -- raises before it queues self
+    self[BUSY] = true
   end
-  local t = c[TAIL]
-  c[t], c[t + 1] = msg, f
-  c[TAIL] = t + 2
+  local t = self[TAIL]
+  self[t], self[t + 1] = msg, f
+  self[TAIL] = t + 2
   return f
 end
 
@@ -506,28 +507,27 @@ end
 
 -- A poison pill: queued after the messages already there.
 function Ref:stop()
-  local c = self[CORE]
   local f = future()
-  if c[DEAD] then
+  if self[DEAD] then
     f:set(false)
     return f
   end
-  local stops = c[STOPS]
-  if not stops then c[STOPS] = f            -- the usual case: one stop
+  local stops = self[STOPS]
+  if not stops then self[STOPS] = f         -- the usual case: one stop
   elseif type(stops) == "table" then stops[#stops + 1] = f
-  else c[STOPS] = { stops, f } end
-  if not c[STOPPING] then
-    c[STOPPING] = true
-    push(c, nil, STOP)
+  else self[STOPS] = { stops, f } end
+  if not self[STOPPING] then
+    self[STOPPING] = true
+    push(self, nil, STOP)
   end
   return f
 end
 
 function Ref:is_alive()
-  return not self[CORE][DEAD]
+  return not self[DEAD]
 end
 
-function M.core(ref) return ref[CORE] end
+function M.core(ref) return ref end
 M.Ref = Ref
 
 -- }==================================================================
@@ -536,19 +536,19 @@ M.Ref = Ref
 -- Starting
 -- ===================================================================
 
--- Makes the core and ref of an actor of class `cls` whose instance is
+-- Makes the ref (and core) of an actor of class `cls` whose instance is
 -- `inst`: a table with (at least) the keys ref and urn, so that it is
 -- sized once, not grown key by key.  Not registered yet.
 local function new_actor(cls, inst)
-  local c = { inst, false, FIRST, FIRST, true, true, false, 0, false,
-              false, false, 0, 0, nil,
-              false, false, false, false }   -- the mailbox: a message, a stop
   local urn = uuid()
-  local ref = setmetatable({ c, urn = urn, class = cls }, Ref)
-  inst.ref, inst.urn = ref, urn
+  local c = setmetatable({ inst, false, FIRST, FIRST, true, true, false, 0, false,
+                           false, false, 0, 0, nil,
+                           false, false, false, false,  -- mailbox: a message, a stop
+                           urn = urn, class = cls }, Ref)
+  c[REF] = c
+  inst.ref, inst.urn = c, urn
   setmetatable(inst, cls)
-  c[REF] = ref
-  return c, ref
+  return c
 end
 
 -- The actor exists: it is live, and queued to run on_start (or just to
@@ -568,10 +568,10 @@ function Base.start(cls, ...)
     error("bad argument #1 to 'start' (a class expected; use Class:start())", 2)
   end
   local inst = { ref = false, urn = false }
-  local c, ref = new_actor(cls, inst)
+  local c = new_actor(cls, inst)
   if inst.init then inst:init(...) end
   register(c)
-  return ref
+  return c
 end
 
 -- self:stop() inside a handler: the same poison pill as ref:stop().
@@ -588,9 +588,9 @@ function M.start(fn)
   if type(fn) ~= "function" then
     error("bad argument #1 to 'start' (function expected, got " .. type(fn) .. ")", 2)
   end
-  local c, ref = new_actor(Anonymous, { ref = false, urn = false, on_receive = fn })
+  local c = new_actor(Anonymous, { ref = false, urn = false, on_receive = fn })
   register(c)
-  return ref
+  return c
 end
 
 -- }==================================================================
