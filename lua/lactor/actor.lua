@@ -264,10 +264,12 @@ local function crash(c, err, traceback)
   if not exited(c, err) then fail() end
 end
 
+-- Called with the STOP just taken.  The checks before callback() and
+-- drain() save a short-lived actor two calls (Fork-Join).
 local function stopped(c)
   die(c)
-  callback(c, "on_stop")
-  drain(c)
+  if c[INST].on_stop ~= nil then callback(c, "on_stop") end
+  if c[HEAD] < c[TAIL] then drain(c) end
   if debug_on then log("stopped", c) end
   resolve_stops(c)
   c[EXIT] = "normal"                  -- exited(c, "normal"), inlined
