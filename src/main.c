@@ -145,7 +145,10 @@ static int collect(int argc, char **argv, options *o) {
 }
 
 /* Builds the list of steps the main proc runs, in command-line order:
-** LUA_INIT, each -e and -l, the script.  Each step is {fn, args...}. */
+** LUA_INIT, each -e and -l, the script.  Each step is {fn, args...}; a
+** chunk's step has false for fn and says where its chunk is (see
+** load_step), for chunks are loaded when their turn comes, as lua does:
+** `-e 'print(1)' bad.lua` prints 1 before the syntax error. */
 static int add_step(lua_State *L, int steps, int nargs) {
   int i, n = (int)lua_rawlen(L, steps) + 1;
   lua_createtable(L, nargs + 1, 1);
@@ -176,43 +179,69 @@ static int load_failed(lua_State *L, int status) {
   return status == LUA_ERRFILE ? EXIT_USAGE : EXIT_ERROR;
 }
 
-static int add_chunk(lua_State *L, int steps, const char *s, size_t len,
-                     const char *name) {
-  int status = luaL_loadbuffer(L, s, len, name);
-  if (status != LUA_OK) return load_failed(L, status);
-  add_step(L, steps, 0);
-  return -1;
+/* Adds the step of a chunk to load later: the source `s` named `name`,
+** or (s NULL) the file `name`, stdin when NULL; with the `nargs`
+** arguments on top of L (pops them). */
+static void add_chunk_step(lua_State *L, int steps, const char *s,
+                           const char *name, int nargs) {
+  lua_pushboolean(L, 0);                       /* fn: not loaded yet */
+  lua_insert(L, -(nargs + 1));
+  lua_rawgeti(L, steps, add_step(L, steps, nargs));
+  if (s) {
+    lua_pushstring(L, s);
+    lua_setfield(L, -2, "chunk");
+  }
+  if (name) {
+    lua_pushstring(L, name);
+    lua_setfield(L, -2, "name");
+  }
+  lua_pop(L, 1);
 }
 
-static int add_luainit(lua_State *L, int steps) {
+/* Loads the chunk of the step at `step` into the stack slot above it.
+** A chunk that does not load is reported as lua reports it (no
+** traceback) and ends the run: exit 1, or 2 for an unreadable file; the
+** actors that earlier steps started are stopped.  Returns whether it
+** loaded. */
+static int load_step(lua_State *L, int step) {
+  const char *name, *chunk;
+  int status;
+  lua_getfield(L, step, "name");
+  lua_getfield(L, step, "chunk");
+  name = lua_tostring(L, -2);
+  chunk = lua_tostring(L, -1);
+  if (chunk) status = luaL_loadbuffer(L, chunk, lua_rawlen(L, -1), name);
+  else status = luaL_loadfile(L, name);
+  if (status != LUA_OK) {
+    lx_loop_shutdown(lx_proc_of(L)->loop, load_failed(L, status));
+    return 0;
+  }
+  lua_replace(L, step + 1);
+  lua_pop(L, 2);
+  return 1;
+}
+
+static void add_luainit(lua_State *L, int steps) {
   const char *name = "=LUA_INIT_" LUA_VERSION_MAJOR "_" LUA_VERSION_MINOR;
   const char *init = getenv(name + 1);
   if (init == NULL) {
     name = "=LUA_INIT";
     init = getenv(name + 1);
   }
-  if (init == NULL) return -1;
-  if (init[0] == '@') {
-    int status = luaL_loadfile(L, init + 1);
-    if (status != LUA_OK) return load_failed(L, status);
-    add_step(L, steps, 0);
-    return -1;
-  }
-  return add_chunk(L, steps, init, strlen(init), name);
+  if (init == NULL) return;
+  if (init[0] == '@') add_chunk_step(L, steps, NULL, init + 1, 0);
+  else add_chunk_step(L, steps, init, name, 0);
 }
 
-static int add_args(lua_State *L, int steps, int argc, char **argv,
-                    const options *o) {
-  int i, status;
+static void add_args(lua_State *L, int steps, int argc, char **argv,
+                     const options *o) {
+  int i;
   for (i = 1; i < argc && (o->script == 0 || i < o->script); i++) {
     const char *a = argv[i], *extra;
     if (strcmp(a, "--") == 0) break;
     if (a[0] != '-' || (a[1] != 'e' && a[1] != 'l')) continue;
     extra = a[2] ? a + 2 : argv[++i];
-    if (a[1] == 'e') {
-      status = add_chunk(L, steps, extra, strlen(extra), "=(command line)");
-      if (status >= 0) return status;
-    }
+    if (a[1] == 'e') add_chunk_step(L, steps, extra, "=(command line)", 0);
     else {
       const char *eq = strchr(extra, '=');
       lua_pushcfunction(L, dolibrary);
@@ -227,20 +256,16 @@ static int add_args(lua_State *L, int steps, int argc, char **argv,
       add_step(L, steps, 2);
     }
   }
-  return -1;
 }
 
-static int add_script(lua_State *L, int steps, int argc, char **argv,
-                      int script) {
+static void add_script(lua_State *L, int steps, int argc, char **argv,
+                       int script) {
   const char *fname = argv[script];
-  int i, status;
+  int i;
   if (strcmp(fname, "-") == 0 && strcmp(argv[script - 1], "--") != 0)
     fname = NULL;                 /* stdin */
-  status = luaL_loadfile(L, fname);
-  if (status != LUA_OK) return load_failed(L, status);
   for (i = script + 1; i < argc; i++) lua_pushstring(L, argv[i]);
-  add_step(L, steps, argc - script - 1);
-  return -1;
+  add_chunk_step(L, steps, NULL, fname, argc - script - 1);
 }
 
 /* The arg table, as lua.c makes it: the script at 0, its arguments at
@@ -266,6 +291,7 @@ static int run_steps_from(lua_State *L, int status, lua_KContext ctx) {
     nargs = (int)(lua_getfield(L, 2, "n"), lua_tointeger(L, -1));
     lua_pop(L, 1);
     for (j = 1; j <= nargs + 1; j++) lua_rawgeti(L, 2, j);
+    if (!lua_toboolean(L, 3) && !load_step(L, 2)) return 0;
     lua_remove(L, 2);
     lua_callk(L, nargs, 0, (lua_KContext)i, run_steps_from);
   }
@@ -317,16 +343,13 @@ int main(int argc, char **argv) {
   create_arg_table(L, argc, argv, script ? script : 0);
   lua_newtable(L);
   steps = lua_gettop(L);
-  status = o.has_E ? -1 : add_luainit(L, steps);
-  if (status < 0) status = add_args(L, steps, argc, argv, &o);
-  if (status < 0 && script) status = add_script(L, steps, argc, argv, script);
-  if (status < 0 && !script && !o.has_e && !o.has_v) {
-    /* No script: stdin is the script, as with lua. */
-    status = luaL_loadfile(L, NULL);
-    if (status != LUA_OK) status = load_failed(L, status);
-    else { add_step(L, steps, 0); status = -1; }
-  }
-  if (status < 0 && o.to) {      /* -t NAME: after the script */
+  if (!o.has_E) add_luainit(L, steps);
+  add_args(L, steps, argc, argv, &o);
+  if (script) add_script(L, steps, argc, argv, script);
+  else if (!o.has_e && !o.has_v)   /* stdin is the script, as with lua */
+    add_chunk_step(L, steps, NULL, NULL, 0);
+  status = -1;
+  if (o.to) {                      /* -t NAME: after the script */
     if (lx_runtime_require(L, "lactor.input") != LUA_OK) {
       status = load_failed(L, LUA_ERRRUN);
     } else {

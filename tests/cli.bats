@@ -577,6 +577,42 @@ LUA
 	assert_equal "$stderr" "lactor: bad.lua:2: unexpected symbol near '='"
 }
 
+@test "-e chunks run before the script is loaded, as with lua" {
+	script bad.lua >/dev/null <<'LUA'
+x = = 1
+LUA
+	cd "$BATS_TEST_TMPDIR"
+	run -1 --separate-stderr lactor -e 'print("first")' bad.lua
+	assert_output "first"
+	assert_equal "$stderr" "lactor: bad.lua:1: unexpected symbol near '='"
+}
+
+@test "-e chunks run before a script that cannot be read, which exits 2" {
+	cd "$BATS_TEST_TMPDIR"
+	run -2 --separate-stderr lactor -e 'print("first")' nofile.lua
+	assert_output "first"
+	assert_equal "$stderr" "lactor: cannot open nofile.lua: No such file or directory"
+}
+
+@test "an -e chunk with a syntax error runs after the ones before it" {
+	run -1 --separate-stderr lactor -e 'print("first")' -e 'x x' -e 'print("not reached")'
+	assert_output "first"
+	assert_equal "$stderr" "lactor: (command line):1: syntax error near 'x'"
+}
+
+@test "a script that does not load stops the actors -e started" {
+	script bad.lua >/dev/null <<'LUA'
+x = = 1
+LUA
+	cd "$BATS_TEST_TMPDIR"
+	run -1 --separate-stderr lactor -e '
+local Keeper = lactor.class("Keeper")
+function Keeper:on_stop() print("Keeper on_stop ran") end
+Keeper:start()' bad.lua
+	assert_output "Keeper on_stop ran"
+	assert_equal "$stderr" "lactor: bad.lua:1: unexpected symbol near '='"
+}
+
 @test "an error in the main chunk still stops live actors and runs their on_stop" {
 	script boom.lua >/dev/null <<'LUA'
 local Keeper = lactor.class("Keeper")
