@@ -145,10 +145,10 @@ static int collect(int argc, char **argv, options *o) {
 }
 
 /* Builds the list of steps the main proc runs, in command-line order:
-** LUA_INIT, each -e and -l, the script.  Each step is {fn, args...}; a
-** chunk's step has false for fn and says where its chunk is (see
-** load_step), for chunks are loaded when their turn comes, as lua does:
-** `-e 'print(1)' bad.lua` prints 1 before the syntax error. */
+** LUA_INIT, each -e and -l, the script.  Each step is {fn, args...}.
+** A chunk is loaded only when its turn comes, as lua does (`-e 'print(1)'
+** bad.lua` prints 1 before the syntax error), so its step has false for
+** fn and says where the chunk is (see load_step). */
 static int add_step(lua_State *L, int steps, int nargs) {
   int i, n = (int)lua_rawlen(L, steps) + 1;
   lua_createtable(L, nargs + 1, 1);
