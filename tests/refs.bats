@@ -350,3 +350,45 @@ LUA
 	assert_success
 	assert_output "$(printf '42\n1\t42\n2\t42\n3\t42')"
 }
+
+@test "ref.tell(msg) for ref:tell(msg) is a bad argument at the caller, and the actor is unharmed" {
+	script t.lua >/dev/null <<'LUA'
+local r = lactor.start(function(self, m) print("got", m) end)
+print(pcall(r.tell, { cmd = "go" }))
+print(pcall(r.ask, { 10, 20, 30, 40, true }))
+print(pcall(r.stop, "x"))
+print(pcall(r.is_alive, {}))
+print(pcall(r.proxy, {}))
+r:ask("after"):get()
+r.tell({ 1, 2, 3, 4, 5 })
+LUA
+	run -1 --separate-stderr lactor t.lua
+	assert_output "$(printf '%s\n' \
+		"false	bad argument #1 to 'tell' (an actor ref expected, got table)" \
+		"false	bad argument #1 to 'ask' (an actor ref expected, got table)" \
+		"false	bad argument #1 to 'stop' (an actor ref expected, got string)" \
+		"false	bad argument #1 to 'is_alive' (an actor ref expected, got table)" \
+		"false	bad argument #1 to 'proxy' (an actor ref expected, got table)" \
+		"got	after")"
+	assert_equal "${stderr_lines[0]}" "lactor: t.lua:8: bad argument #1 to 'tell' (an actor ref expected, got table)"
+}
+
+@test "a ref's own string fields do not disturb lactor.dump or its order" {
+	script t.lua >/dev/null <<'LUA'
+local a = lactor.start(function() end)
+local b = lactor.start(function() end)
+b.serial, a.serial = "b-01", "a-02"
+print(a.urn)
+print(b.urn)
+print(pcall(lactor.dump))
+LUA
+	run -0 --separate-stderr lactor t.lua
+	assert_line -n 2 "true"
+	local heads=()
+	for l in "${stderr_lines[@]}"; do
+		[[ $l == actor* || $l == main* ]] && heads+=("$l")
+	done
+	assert_equal "${heads[0]}" "main chunk running:"
+	assert_equal "${heads[1]}" "actor Actor (${lines[0]}) running:"
+	assert_equal "${heads[2]}" "actor Actor (${lines[1]}) running:"
+}

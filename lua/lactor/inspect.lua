@@ -121,7 +121,8 @@ function M.dump()
   end
   for _, c in ipairs(actors) do list[#list + 1] = c end
   -- Procs and actors are numbered from one sequence: creation order.
-  local function order(x) return x.serial or x[SEQ] end
+  -- (An actor's core is its ref, where a script may have set `serial`.)
+  local function order(x) return x[SEQ] or x.serial end
   table.sort(list, function(a, b) return order(a) < order(b) end)
   local ntasks = 0
   local out = {}
