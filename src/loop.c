@@ -459,16 +459,16 @@ static void on_prepare(struct ev_loop *ev, ev_prepare *w, int revents) {
 ** than an ev_signal watcher: a watcher only runs when the loop gets a
 ** turn, and a proc that never waits (with --slice 0, or inside a C call)
 ** would keep it from ever getting one.  The handler asks the running proc
-** to yield (the preemption hook) and wakes the loop; a second signal
-** before the first was served, or during the graceful stop, ends the
-** process at once. */
+** to yield, or to raise "interrupted!" where it cannot (the preemption
+** hook), and wakes the loop; a second signal before the first was served,
+** or during the graceful stop, ends the process at once. */
 static lx_loop *signal_loop;
 static volatile sig_atomic_t pending_signal, stopping;
 
 static void on_stop_signal(int sig) {
   if (pending_signal || stopping) _Exit(128 + sig);
   pending_signal = sig;
-  lx_preempt_now(0);
+  lx_preempt_now(1);
   ev_async_send(signal_loop->ev, &signal_loop->wakeup);
 }
 

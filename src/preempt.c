@@ -15,7 +15,7 @@
 /* Shared with the signal handler, hence statics (as lua.c's globalL). */
 static lx_proc *volatile running;   /* the proc being resumed, or NULL */
 static volatile sig_atomic_t generation, seen;
-static volatile sig_atomic_t interrupting;
+static volatile sig_atomic_t stopping;    /* SIGINT/SIGTERM: lx_preempt_now */
 static int enabled, ticking;
 static timer_t timer;
 static struct itimerspec period;
@@ -36,21 +36,26 @@ static void hook(lua_State *L, lua_Debug *ar) {
     return;
   }
   if (in_runtime(L, ar)) return;      /* try again in user code */
-  if (interrupting) {
-    interrupting = 0;
+  if (!lua_isyieldable(L)) {           /* inside a C call */
+    if (!stopping) return;             /* later */
+    stopping = 0;
     lua_sethook(L, NULL, 0, 0);
     luaL_error(L, "interrupted!");
   }
-  if (!lua_isyieldable(L)) return;     /* inside a C call: later */
   lua_sethook(L, NULL, 0, 0);
   p->preempted = 1;
   lua_yield(L, 0);
 }
 
-void lx_preempt_now(int interrupt) {
+/* lua_sethook walks the coroutine's whole chain of calls (settraps in
+** ldebug.c): the hook is armed once, and then fires at every instruction
+** until it is done.  Arming it at every tick would let a deep recursion
+** and a short slice spend all their time in this signal handler. */
+void lx_preempt_now(int stop) {
   lx_proc *p = running;
-  if (interrupt) interrupting = 1;
-  if (p) lua_sethook(p->co, hook, HOOK_MASK, 1);
+  if (p == NULL) return;
+  if (stop) stopping = 1;
+  if (lua_gethook(p->co) != hook) lua_sethook(p->co, hook, HOOK_MASK, 1);
 }
 
 static void on_tick(int sig) {
@@ -64,6 +69,7 @@ int lx_preempt_init(double slice_ms) {
   struct sigevent sev;
   if (slice_ms <= 0) return 0;
   if (slice_ms < 0.01) slice_ms = 0.01;   /* a zero period would disarm it */
+  if (slice_ms > 1e9) slice_ms = 1e9;     /* 11.6 days: fits a time_t */
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_tick;
   sa.sa_flags = SA_RESTART;     /* a script's blocking reads carry on */
@@ -111,6 +117,7 @@ void lx_preempt_enter(lx_proc *p) {
 
 void lx_preempt_leave(lx_proc *p) {
   running = NULL;
+  stopping = 0;                        /* the loop serves the signal now */
   /* A hook armed too late to fire must not linger on the coroutine. */
   if (lua_gethook(p->co) == hook) lua_sethook(p->co, NULL, 0, 0);
 }

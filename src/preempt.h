@@ -30,8 +30,9 @@ void lx_preempt_enter(lx_proc *p);
 void lx_preempt_leave(lx_proc *p);
 
 /* Arms the hook on the running proc now, so that it stops at the next
-** point where it can: with `interrupt`, the hook raises "interrupted!"
-** instead of yielding (the REPL's Ctrl-C). Async-signal-safe. */
-void lx_preempt_now(int interrupt);
+** point where it can.  With `stop` (SIGINT, SIGTERM), a proc that cannot
+** yield, as in a sort comparator, gets the error "interrupted!" instead,
+** so that the graceful stop can begin.  Async-signal-safe. */
+void lx_preempt_now(int stop);
 
 #endif

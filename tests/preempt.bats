@@ -174,15 +174,55 @@ LUA
 	assert_equal "$(cat out)" "on_stop ran"
 }
 
-@test "a second SIGINT ends lactor at once when the first cannot be served" {
-	# The spinner sits inside a C call (a sort comparator), where it cannot
-	# yield, so the graceful stop cannot begin; a second Ctrl-C must still
-	# end the process.
+@test "a deep recursion under a short slice still finishes" {
+	# Arming the hook walks the whole call chain: armed at every tick, a
+	# deep stack and a 1 ms slice left no time for anything else (a hang).
+	run -0 timeout -s KILL 120 "$LACTOR" --slice 1 -e '
+local function r(n)
+  if n == 0 then local x = 0 for i = 1, 3e7 do x = x + i end return x end
+  return (r(n - 1))
+end
+lactor.spawn(function() print(r(250000)) end)'
+	assert_output "450000015000000"
+}
+
+@test "SIGTERM stops a script spinning where it cannot yield, with on_stop run" {
+	# The spinner sits inside a sort comparator, where it cannot yield: the
+	# signal raises "interrupted!" there, so that the graceful stop begins.
 	script t.lua >/dev/null <<'LUA'
+local Keeper = lactor.class("Keeper")
+function Keeper:on_stop() print("Keeper on_stop ran") end
+Keeper:start()
 local A = lactor.class("Stuck")
 function A:on_receive()
   io.open(os.getenv("READY"), "w"):close()
   table.sort({3, 2, 1}, function(a, b) while true do end end)
+end
+A:start():tell("go")
+LUA
+	export READY="$BATS_TEST_TMPDIR/ready"
+	"$LACTOR" t.lua >out 2>err &
+	local pid=$!
+	watchdog "$pid"
+	wait_for "$READY" || fail "lactor never got ready"
+	kill -TERM "$pid"
+	local status=0
+	wait "$pid" || status=$?
+	assert_equal "$status" 143
+	assert_equal "$(cat out)" "Keeper on_stop ran"
+	[[ $(head -1 err) == "lactor: actor Stuck (urn:uuid:"*") crashed: interrupted!" ]] ||
+		fail "unexpected stderr: $(head -1 err)"
+}
+
+@test "a second SIGINT ends lactor at once when the first cannot be served" {
+	# The spinner sits inside C code that runs no Lua (a pattern match that
+	# backtracks for ever), where no hook can stop it, so the graceful stop
+	# cannot begin; a second Ctrl-C must still end the process.
+	script t.lua >/dev/null <<'LUA'
+local A = lactor.class("Stuck")
+function A:on_receive()
+  io.open(os.getenv("READY"), "w"):close()
+  string.find(string.rep("a", 40), string.rep("a?", 40) .. string.rep("a", 40))
 end
 A:start():tell("go")
 LUA
