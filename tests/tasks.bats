@@ -290,6 +290,22 @@ Timer(0.25)
 OUT
 }
 
+@test "lactor.every skips a tick while its last callback has not started" {
+	# 1000 timers every millisecond are more than the loop keeps up with:
+	# each may have one callback queued, never more (they once queued
+	# millions of tasks and gigabytes).
+	script t.lua <<'LUA'
+local ts, n = {}, 0
+for i = 1, 1000 do ts[i] = lactor.every(0.001, function() n = n + 1 end) end
+lactor.sleep(0.05)
+local queued = lactor.stats().tasks
+for _, t in ipairs(ts) do t:cancel() end
+print(queued <= 1000, n > 0)
+LUA
+	run -0 --separate-stderr timeout -s KILL 120 "$LACTOR" t.lua
+	assert_output "$(printf 'true\ttrue')"
+}
+
 @test "lactor.every passes its arguments each time and stops once cancelled" {
 	script t.lua <<'LUA'
 local n = 0

@@ -47,6 +47,7 @@ function M.spawn_callback(fn, f)
 end
 
 local function timer_body(t)
+  t.queued = nil
   local ok, err = xpcall(t[1], handler, table.unpack(t, 2, t.n + 1))
   if not ok then
     report("timer callback failed: " .. errtext(err) .. "\n" .. errors.take_traceback())
@@ -55,8 +56,12 @@ local function timer_body(t)
 end
 
 -- A timer fired: its callback runs in a task; an error is reported and
--- makes the exit status 1.
+-- makes the exit status 1.  A tick of lactor.every whose last callback
+-- has not even started is skipped (as Go's Ticker drops ticks): timers
+-- the loop cannot keep up with would otherwise queue tasks without end.
 function M.timer_fired(timer, t)
+  if t.queued then return end
+  t.queued = true
   spawn("task", nil, timer_body, t)
 end
 
