@@ -451,13 +451,15 @@ static int l_new(lua_State *L) {
 static int l_ask(lua_State *L) {
   lx_loop *lp = LOOP(L);
   lx_future *f;
-  double timeout = lua_isnoneornil(L, 2) ? -1 : luaL_checknumber(L, 2);
+  int has_timeout = !lua_isnoneornil(L, 2);
+  double timeout = has_timeout ? luaL_checknumber(L, 2) : 0;
   int queue = lua_toboolean(L, 3);
   luaL_checktype(L, 1, LUA_TTABLE);
   luaL_argcheck(L, timeout == timeout, 2, "number is NaN");
+  if (timeout < 0) timeout = 0;     /* past already: times out at once */
   f = newfuture(L);                 /* on top: what is returned */
   f->owner = lua_topointer(L, 1);
-  if (timeout >= 0) {
+  if (has_timeout) {
     struct ev_loop *ev = lx_loop_ev(lp);
     struct deadline *d = (struct deadline *)lua_newuserdatauv(L, sizeof *d, 1);
     lua_pushvalue(L, -2);

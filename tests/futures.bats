@@ -749,6 +749,27 @@ false
 OUT
 }
 
+@test "join and get_all name a bad argument at the caller" {
+	script t.lua <<'LUA'
+local f = lactor.future()
+print(pcall(lactor.join, f, 2))
+print(pcall(lactor.get_all))
+print(pcall(lactor.get_all, { f, "x" }))
+print(pcall(lactor.get_all, { f }, "soon"))
+print(pcall(lactor.get_all, { f }, 0 / 0))
+lactor.join(1)
+LUA
+	run -1 --separate-stderr lactor t.lua
+	assert_output - <<'OUT'
+false	bad argument #2 to 'join' (a future expected, got number)
+false	bad argument #1 to 'get_all' (table expected, got no value)
+false	bad argument #1 to 'get_all' (a future expected at index 2, got string)
+false	bad argument #2 to 'get_all' (number expected, got string)
+false	bad argument #2 to 'get_all' (number is NaN)
+OUT
+	assert_equal "${stderr_lines[0]}" "lactor: t.lua:7: bad argument #1 to 'join' (a future expected, got number)"
+}
+
 @test "a future set to another future is not flattened" {
 	script t.lua <<'LUA'
 local inner, outer = lactor.future(), lactor.future()

@@ -536,7 +536,7 @@ try(function() end, {max_record = 1.5})
 local dead = lactor.start(function() end)
 dead:stop():get()
 print(tostring(select(2, pcall(lactor.input, dead))):match("^ActorDead: Actor %(urn:uuid:"))
-print((pcall(lactor.input, function() end)))' </dev/null
+print((pcall(lactor.input, function() end, {max_record = 2^10})))' </dev/null
 	assert_output "$(cat <<'OUT'
 bad argument #1 to 'input' (actor ref, name or function expected, got number)
 bad argument #1 to 'input' (actor ref, name or function expected, got nil)

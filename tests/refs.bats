@@ -120,6 +120,20 @@ LUA
 		"false	true")"
 }
 
+@test "ask with a negative timeout times out at once, as with 0" {
+	script t.lua >/dev/null <<'LUA'
+local r = lactor.start(function(self, m) lactor.sleep(0.02) return m end)
+for _, t in ipairs({ -1, 0 }) do
+  local ok, e = pcall(function() return r:ask("x", t):get() end)
+  print(ok, tostring(e))
+end
+LUA
+	run -0 lactor t.lua
+	assert_output "$(printf '%s\n' \
+		"false	Timeout: timed out after 0 s" \
+		"false	Timeout: timed out after 0 s")"
+}
+
 @test "stop queues a poison pill and its Future resolves to true after on_stop" {
 	script t.lua >/dev/null <<'LUA'
 local C = lactor.class("C")
@@ -359,6 +373,7 @@ print(pcall(r.ask, { 10, 20, 30, 40, true }))
 print(pcall(r.stop, "x"))
 print(pcall(r.is_alive, {}))
 print(pcall(r.proxy, {}))
+print(pcall(r.tell, 42))
 r:ask("after"):get()
 r.tell({ 1, 2, 3, 4, 5 })
 LUA
@@ -369,8 +384,9 @@ LUA
 		"false	bad argument #1 to 'stop' (an actor ref expected, got string)" \
 		"false	bad argument #1 to 'is_alive' (an actor ref expected, got table)" \
 		"false	bad argument #1 to 'proxy' (an actor ref expected, got table)" \
+		"false	bad argument #1 to 'tell' (an actor ref expected, got number)" \
 		"got	after")"
-	assert_equal "${stderr_lines[0]}" "lactor: t.lua:8: bad argument #1 to 'tell' (an actor ref expected, got table)"
+	assert_equal "${stderr_lines[0]}" "lactor: t.lua:9: bad argument #1 to 'tell' (an actor ref expected, got table)"
 }
 
 @test "a ref's own string fields do not disturb lactor.dump or its order" {

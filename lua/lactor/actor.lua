@@ -462,7 +462,9 @@ end
 -- table taken for one would be queued and written into.  The methods
 -- check self[REF] == self, true of refs only, before anything else;
 -- tell only when its msg is nil or false, as it is in that slip, for
--- the comparison costs PingPong and Counting 3-5%.
+-- the comparison costs PingPong and Counting 3-5%.  (ask and stop leave
+-- a number or nil taken for self to Lua's own error: it cannot be
+-- queued, and type() would cost every ask.)
 local function bad_self(self, fname)
   error("bad argument #1 to '" .. fname .. "' (an actor ref expected, got "
     .. type(self) .. ")", 3)
@@ -472,7 +474,9 @@ M.bad_self = bad_self
 -- push(c, msg, false), inlined: a call per tell costs PingPong and
 -- Counting a few percent.
 function Ref:tell(msg)               -- self is the core too: see the top
-  if not msg and self[REF] ~= self then bad_self(self, "tell") end
+  if not msg and (type(self) ~= "table" or self[REF] ~= self) then
+    bad_self(self, "tell")
+  end
   if not self[BUSY] then              -- idle, or dead (busy is nil then)
     if self[DEAD] then error(dead_error(self), 2) end
     self[BUSY] = true
@@ -541,7 +545,7 @@ function Ref:stop()
 end
 
 function Ref:is_alive()
-  if self[REF] ~= self then bad_self(self, "is_alive") end
+  if type(self) ~= "table" or self[REF] ~= self then bad_self(self, "is_alive") end
   return not self[DEAD]
 end
 

@@ -8,10 +8,20 @@ local task = require("lactor.task")
 
 local future, reply, now = core.future, core.reply, core.now
 local handler, resolve = errors.handler, task.resolve
-local xpcall, select, type = xpcall, select, type
+local xpcall, select, type, getmetatable = xpcall, select, type, getmetatable
 
 local Future = core.Future
 local M = {}
+
+-- Raises a bad argument error at the caller of `fname` unless v is a
+-- future; `where` says which element of a list it is.
+local function check_future(v, argn, fname, where)
+  local mt = getmetatable(v)
+  if type(mt) ~= "table" or mt.__index ~= Future then
+    error("bad argument #" .. argn .. " to '" .. fname .. "' (a future expected"
+      .. (where or "") .. ", got " .. type(v) .. ")", 3)
+  end
+end
 
 -- A future resolved with fn(values of src...), once src is resolved.
 local function derive(src, fn)
@@ -66,6 +76,7 @@ end
 -- soon as one of them fails.
 function M.join(...)
   local n, g, left, values = select("#", ...), future(), select("#", ...), {}
+  for i = 1, n do check_future((select(i, ...)), i, "join") end
   if n == 0 then
     g:set(values)
     return g
@@ -87,6 +98,15 @@ end
 -- lactor.get_all(futures [, timeout]) → {first value of each}; the timeout
 -- bounds the whole wait.
 function M.get_all(futures, timeout)
+  if type(futures) ~= "table" then
+    error("bad argument #1 to 'get_all' (table expected, got "
+      .. (futures == nil and "no value" or type(futures)) .. ")", 2)
+  end
+  for i = 1, #futures do check_future(futures[i], 1, "get_all", " at index " .. i) end
+  if timeout ~= nil and not (type(timeout) == "number" and timeout == timeout) then
+    error("bad argument #2 to 'get_all' (" .. (type(timeout) == "number"
+      and "number is NaN" or "number expected, got " .. type(timeout)) .. ")", 2)
+  end
   local deadline = timeout and now() + timeout
   local values = {}
   for i = 1, #futures do

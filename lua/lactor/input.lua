@@ -106,8 +106,8 @@ function M.input(target, opts)
       if not eofs[eof] then bad(2, "invalid on_eof '" .. tostring(eof) .. "'") end
     end
     if opts.max_record ~= nil then
-      max = opts.max_record
-      if math.type(max) ~= "integer" or max < 1 then
+      max = math.tointeger(opts.max_record)   -- 2^20 is a float, and fine
+      if max == nil or max < 1 then
         bad(2, "max_record must be a positive integer")
       end
     end

@@ -211,7 +211,7 @@ end
 
 -- ref:proxy(): the actor's proxy; ActorDead if it is dead.
 function Ref:proxy()
-  if self[REF] ~= self then actor.bad_self(self, "proxy") end
+  if type(self) ~= "table" or self[REF] ~= self then actor.bad_self(self, "proxy") end
   local c = actor.core(self)
   if c[DEAD] then error(dead_error(c), 2) end
   local p = roots[c]
