@@ -45,6 +45,22 @@ print(table.concat(order, " "))'
 	assert_output "spinner main"
 }
 
+# Starts the command in the background (stdout to out, stderr to err) and
+# returns once it made the file $READY; its pid is in $pid.
+start_until_ready() {
+	export READY="$BATS_TEST_TMPDIR/ready"
+	"$@" >out 2>err &
+	pid=$!
+	watchdog "$pid"
+	wait_for "$READY" || fail "lactor never got ready"
+}
+
+# Waits for $pid to end; its exit status is in $status.
+reap() {
+	status=0
+	wait "$pid" || status=$?
+}
+
 # An actor that says it is ready (the file $READY) and then spins for ever;
 # its on_stop prints "on_stop ran".
 spinner_script() {
@@ -61,14 +77,9 @@ LUA
 
 @test "a spinning script still stops on SIGTERM with on_stop run" {
 	spinner_script
-	export READY="$BATS_TEST_TMPDIR/ready"
-	env --default-signal=TERM "$LACTOR" t.lua >out 2>err &
-	local pid=$!
-	watchdog "$pid"
-	wait_for "$READY" || fail "lactor never got ready"
+	start_until_ready env --default-signal=TERM "$LACTOR" t.lua
 	kill -TERM "$pid"
-	local status=0
-	wait "$pid" || status=$?
+	reap
 	assert_equal "$status" 143
 	assert_equal "$(cat out)" "on_stop ran"
 }
@@ -146,30 +157,20 @@ lactor.sleep(0.02)
 print("preempted")
 io.open(os.getenv("READY"), "w"):close()
 LUA
-	export READY="$BATS_TEST_TMPDIR/ready"
-	perl -MPOSIX -e '
+	start_until_ready perl -MPOSIX -e '
 		sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGALRM, SIGTERM));
-		exec @ARGV or die' "$LACTOR" t.lua >out 2>err &
-	local pid=$!
-	watchdog "$pid"
-	wait_for "$READY" || fail "lactor never got ready"
+		exec @ARGV or die' "$LACTOR" t.lua
 	kill -TERM "$pid"
-	local status=0
-	wait "$pid" || status=$?
+	reap
 	assert_equal "$status" 143
 	assert_equal "$(cat out)" "$(printf 'preempted\non_stop ran')"
 }
 
 @test "SIGTERM stops a spinning script even with --slice 0" {
 	spinner_script
-	export READY="$BATS_TEST_TMPDIR/ready"
-	"$LACTOR" --slice 0 t.lua >out 2>err &
-	local pid=$!
-	watchdog "$pid"
-	wait_for "$READY" || fail "lactor never got ready"
+	start_until_ready "$LACTOR" --slice 0 t.lua
 	kill -TERM "$pid"
-	local status=0
-	wait "$pid" || status=$?
+	reap
 	assert_equal "$status" 143
 	assert_equal "$(cat out)" "on_stop ran"
 }
@@ -200,14 +201,9 @@ function A:on_receive()
 end
 A:start():tell("go")
 LUA
-	export READY="$BATS_TEST_TMPDIR/ready"
-	"$LACTOR" t.lua >out 2>err &
-	local pid=$!
-	watchdog "$pid"
-	wait_for "$READY" || fail "lactor never got ready"
+	start_until_ready "$LACTOR" t.lua
 	kill -TERM "$pid"
-	local status=0
-	wait "$pid" || status=$?
+	reap
 	assert_equal "$status" 143
 	assert_equal "$(cat out)" "Keeper on_stop ran"
 	[[ $(head -1 err) == "lactor: actor Stuck (urn:uuid:"*") crashed: interrupted!" ]] ||
@@ -226,15 +222,10 @@ function A:on_receive()
 end
 A:start():tell("go")
 LUA
-	export READY="$BATS_TEST_TMPDIR/ready"
-	"$LACTOR" t.lua >out 2>err &
-	local pid=$!
-	watchdog "$pid"
-	wait_for "$READY" || fail "lactor never got ready"
+	start_until_ready "$LACTOR" t.lua
 	kill -INT "$pid"
 	sleep 0.2
 	kill -INT "$pid"
-	local status=0
-	wait "$pid" || status=$?
+	reap
 	assert_equal "$status" 130
 }
