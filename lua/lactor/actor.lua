@@ -457,26 +457,29 @@ function Ref.__tostring(ref)
   return "ActorRef(" .. ref.class.name .. ", " .. ref.urn .. ")"
 end
 
--- A ref method called on anything but a ref, as `ref.tell(msg)` for
--- `ref:tell(msg)`: since a ref is its own core (see the top), a message
--- table taken for one would be queued and written into.  The methods
--- check self[REF] == self, true of refs only, before anything else;
--- tell only when its msg is nil or false, as it is in that slip, for
--- the comparison costs PingPong and Counting 3-5%.  (ask and stop leave
--- a number or nil taken for self to Lua's own error: it cannot be
--- queued, and type() would cost every ask.)
-local function bad_self(self, fname)
-  error("bad argument #1 to '" .. fname .. "' (an actor ref expected, got "
-    .. type(self) .. ")", 3)
+-- Raises "bad argument #argn to 'fname' (an actor ref expected, got
+-- ...)" at the caller of fname unless v is a ref; returns v, which is
+-- also its core.  A ref method called on anything else is most often the
+-- slip `ref.tell(msg)` for `ref:tell(msg)`: since a ref is its own core
+-- (see the top), a message table taken for one would be queued and
+-- written into.  c[REF] == c holds for refs only.  The hot methods test
+-- that inline first and call this only to raise; tell only when its msg
+-- is nil or false, as in that slip (the test costs PingPong and Counting
+-- 3-5%).  ask and stop leave a number or nil taken for self to Lua's own
+-- error: it cannot be queued, and type() would cost every ask.
+local function check_ref(v, argn, fname)
+  if type(v) ~= "table" or rawget(v, REF) ~= v then   -- raw: a proxy has __index
+    error("bad argument #" .. argn .. " to '" .. fname .. "' (an actor ref expected, got "
+      .. type(v) .. ")", 3)
+  end
+  return v
 end
-M.bad_self = bad_self
+M.check_ref = check_ref
 
 -- push(c, msg, false), inlined: a call per tell costs PingPong and
 -- Counting a few percent.
 function Ref:tell(msg)               -- self is the core too: see the top
-  if not msg and (type(self) ~= "table" or self[REF] ~= self) then
-    bad_self(self, "tell")
-  end
+  if not msg then check_ref(self, 1, "tell") end
   if not self[BUSY] then              -- idle, or dead (busy is nil then)
     if self[DEAD] then error(dead_error(self), 2) end
     self[BUSY] = true
@@ -497,7 +500,7 @@ end
 -- push(c, msg, f), inlined; an idle actor is queued by ask_future itself,
 -- which saves a call into C per ask.
 function Ref:ask(msg, timeout)
-  if self[REF] ~= self then bad_self(self, "ask") end
+  if self[REF] ~= self then check_ref(self, 1, "ask") end
   if timeout and not (type(timeout) == "number" and timeout == timeout) then
     bad_timeout(timeout)
   end
@@ -527,7 +530,7 @@ end
 
 -- A poison pill: queued after the messages already there.
 function Ref:stop()
-  if self[REF] ~= self then bad_self(self, "stop") end
+  if self[REF] ~= self then check_ref(self, 1, "stop") end
   local f = future()
   if self[DEAD] then
     f:set(false)
@@ -545,7 +548,7 @@ function Ref:stop()
 end
 
 function Ref:is_alive()
-  if type(self) ~= "table" or self[REF] ~= self then bad_self(self, "is_alive") end
+  check_ref(self, 1, "is_alive")
   return not self[DEAD]
 end
 

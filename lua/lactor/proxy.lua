@@ -211,8 +211,7 @@ end
 
 -- ref:proxy(): the actor's proxy; ActorDead if it is dead.
 function Ref:proxy()
-  if type(self) ~= "table" or self[REF] ~= self then actor.bad_self(self, "proxy") end
-  local c = actor.core(self)
+  local c = actor.check_ref(self, 1, "proxy")
   if c[DEAD] then error(dead_error(c), 2) end
   local p = roots[c]
   if p == nil then

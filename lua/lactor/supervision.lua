@@ -63,13 +63,7 @@ local function open(c)
   return not c[DEAD] and not c[STOPPING]
 end
 
-local function check_ref(v, argn, fname)
-  if getmetatable(v) ~= Ref then
-    error("bad argument #" .. argn .. " to '" .. fname
-      .. "' (an actor ref expected, got " .. type(v) .. ")", 3)
-  end
-  return core_of(v)
-end
+local check_ref = actor.check_ref     -- returns the ref's core
 
 -- {==================================================================
 -- Monitors
