@@ -46,6 +46,7 @@ local future, ask_future, reply = core.future, core.ask_future, core.reply
 local report, fail, uuid, procs = core.report, core.fail, core.uuid, core.procs
 local handler, errtext, new_error = errors.handler, errors.text, errors.new
 local show, take_traceback = errors.show, errors.take_traceback
+local bad_timeout = errors.bad_timeout
 local xpcall, setmetatable, tostring, type = xpcall, setmetatable, tostring, type
 local ipairs = ipairs
 
@@ -490,19 +491,13 @@ function Ref:tell(msg)               -- self is the core too: see the top
   self[TAIL] = t + 2
 end
 
--- A bad timeout, raised at the caller of ask (core.ask_future would
--- name itself, and actor.lua's line).
-local function bad_timeout(timeout)
-  error("bad argument #2 to 'ask' (" .. (type(timeout) == "number"
-    and "number is NaN" or "number expected, got " .. type(timeout)) .. ")", 3)
-end
-
 -- push(c, msg, f), inlined; an idle actor is queued by ask_future itself,
 -- which saves a call into C per ask.
 function Ref:ask(msg, timeout)
   if self[REF] ~= self then check_ref(self, 1, "ask") end
+  -- Checked here, not in core.ask_future, which would name itself.
   if timeout and not (type(timeout) == "number" and timeout == timeout) then
-    bad_timeout(timeout)
+    bad_timeout(timeout, 2, "ask")
   end
   local f
   if self[BUSY] then

@@ -104,8 +104,7 @@ function M.get_all(futures, timeout)
   end
   for i = 1, #futures do check_future(futures[i], 1, "get_all", " at index " .. i) end
   if timeout ~= nil and not (type(timeout) == "number" and timeout == timeout) then
-    error("bad argument #2 to 'get_all' (" .. (type(timeout) == "number"
-      and "number is NaN" or "number expected, got " .. type(timeout)) .. ")", 2)
+    errors.bad_timeout(timeout, 2, "get_all")
   end
   local deadline = timeout and now() + timeout
   local values = {}

@@ -20,6 +20,15 @@ function M.is_error(e, kind)
   return kind == nil or e.kind == kind
 end
 
+-- Raises "bad argument #argn to 'fname' (number expected, got T)", or
+-- "(number is NaN)", for timeout t (neither nil nor a number that is not
+-- NaN), at the caller of fname, which calls this only once t is bad:
+-- ask checks inline, as every ask would pay for the call.
+function M.bad_timeout(t, argn, fname)
+  error("bad argument #" .. argn .. " to '" .. fname .. "' (" .. (type(t) == "number"
+    and "number is NaN" or "number expected, got " .. type(t)) .. ")", 3)
+end
+
 -- tostring(v), or nil when its __tostring raises or gives no string:
 -- reports and logs must not raise themselves.
 local function safe_tostring(v)
