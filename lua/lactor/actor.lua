@@ -469,9 +469,9 @@ end
 -- 3-5%).  ask and stop leave a number or nil taken for self to Lua's own
 -- error: it cannot be queued, and type() would cost every ask.
 local function check_ref(v, argn, fname)
-  if type(v) ~= "table" or rawget(v, REF) ~= v then   -- raw: a proxy has __index
-    error("bad argument #" .. argn .. " to '" .. fname .. "' (an actor ref expected, got "
-      .. type(v) .. ")", 3)
+  if type(v) ~= "table" or rawget(v, REF) ~= v then  -- raw: proxies have __index
+    error("bad argument #" .. argn .. " to '" .. fname
+      .. "' (an actor ref expected, got " .. type(v) .. ")", 3)
   end
   return v
 end
