@@ -32,6 +32,7 @@ struct lx_future {
   unsigned char state;
   unsigned char observed;      /* read by get, on_done or a combinator */
   unsigned char callbacks;     /* UV_CALLBACKS holds some (while pending) */
+  unsigned char showing;       /* inside its own tostring: see f_tostring */
 };
 
 /* The timer of an ask with a timeout: a userdata kept in the anchor table
@@ -382,15 +383,10 @@ static int f_error(lua_State *L) {
   return 3;
 }
 
-static int f_tostring(lua_State *L) {
-  lx_future *f = checkfuture(L, 1);
+/* Formats the settled future at 1 from its value(s) at 2. */
+static int show_settled(lua_State *L) {
+  lx_future *f = (lx_future *)lua_touserdata(L, 1);
   int i, parts;
-  lua_settop(L, 1);
-  if (f->state == PENDING) {
-    lua_pushliteral(L, "Future(pending)");
-    return 1;
-  }
-  lua_getiuservalue(L, 1, UV_VALUE);          /* 2: value(s) or error */
   if (f->state == FAILED) {
     lua_pushliteral(L, "Future(failed: ");
     luaL_tolstring(L, 2, NULL);
@@ -414,6 +410,32 @@ static int f_tostring(lua_State *L) {
   }
   lua_pushliteral(L, ")");
   lua_concat(L, parts + 1);
+  return 1;
+}
+
+/* A future that holds itself, directly or through others, is shown as
+** Future(...) inside itself, as Python shows a list that holds itself,
+** rather than recursing until the C stack overflows.  The flag is
+** cleared even when a value's __tostring raises: hence the pcall. */
+static int f_tostring(lua_State *L) {
+  lx_future *f = checkfuture(L, 1);
+  int status;
+  if (f->state == PENDING) {
+    lua_pushliteral(L, "Future(pending)");
+    return 1;
+  }
+  if (f->showing) {
+    lua_pushliteral(L, "Future(...)");
+    return 1;
+  }
+  lua_settop(L, 1);
+  lua_pushcfunction(L, show_settled);
+  lua_pushvalue(L, 1);
+  lua_getiuservalue(L, 1, UV_VALUE);        /* value(s) or error */
+  f->showing = 1;
+  status = lua_pcall(L, 2, 1, 0);
+  f->showing = 0;
+  if (status != LUA_OK) return lua_error(L);
   return 1;
 }
 

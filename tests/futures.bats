@@ -842,6 +842,30 @@ Future(failed: Timeout: timed out after 0 s)
 OUT
 }
 
+@test "tostring of a future that holds itself shows Future(...) inside, not a stack overflow" {
+	script t.lua <<'LUA'
+local f = lactor.future(); f:set(f); print(tostring(f))
+local g, h = lactor.future(), lactor.future()
+g:set(1, h); h:set_exception(g)
+print(tostring(g)); print(tostring(h))
+-- a __tostring that raises leaves the future printable again
+local k = lactor.future()
+k:set(setmetatable({}, { __tostring = function() error("no", 0) end }))
+print(pcall(tostring, k))
+print(pcall(tostring, k))
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+Future(ok: Future(...))
+Future(ok: 1, Future(failed: Future(...)))
+Future(failed: Future(ok: 1, Future(...)))
+false	no
+false	no
+OUT
+}
+
 # --- error objects ------------------------------------------------------------
 
 @test "lactor.Timeout and lactor.ActorDead hold the kind names" {
