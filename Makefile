@@ -115,7 +115,7 @@ valgrind: deps all
 	printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite %s --slice $(VG_SLICE) "$$@"\n' \
 		"$(CURDIR)/$(OUT)/lactor" > .check/lactor-valgrind
 	chmod +x .check/lactor-valgrind
-	LACTOR=$(CURDIR)/.check/lactor-valgrind bats $(BATS)
+	LACTOR=$(CURDIR)/.check/lactor-valgrind LACTOR_BINARY=$(CURDIR)/$(OUT)/lactor bats $(BATS)
 
 bench: deps all
 	sh tests/bench/run.sh

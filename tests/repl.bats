@@ -36,9 +36,10 @@ start() {
 }
 
 # Line editing, history and Tab completion are readline's: a binary built
-# with `make READLINE=0` reads plain lines, and skips those tests.
+# with `make READLINE=0` reads plain lines, and skips those tests.  (Under
+# make valgrind, $LACTOR is a wrapper script and $LACTOR_BINARY the binary.)
 needs_readline() {
-	grep -q rl_callback_handler_install "$LACTOR" ||
+	grep -q rl_callback_handler_install "${LACTOR_BINARY:-$LACTOR}" ||
 		skip "built without readline (make READLINE=0)"
 }
 
@@ -76,13 +77,13 @@ send_line() {
 	tmux -S "$SOCK" send-keys -t repl Enter
 }
 
-# type_line TEXT: send_line, then waits for the next prompt, so that the
-# next keys are not typed ahead while the line runs (the terminal would
-# echo them in the middle of its output, as it does for any program).
-type_line() {
+# press_enter: Enter, then waits for the next prompt, so that the next keys
+# are not typed ahead while the line runs (the terminal would echo them in
+# the middle of its output, as it does for any program).
+press_enter() {
 	local before i s last
 	before=$(screen | grep -c '^>')
-	send_line "$1"
+	tmux -S "$SOCK" send-keys -t repl Enter
 	for ((i = 0; i < 200; i++)); do
 		s=$(screen)
 		last=$(tail -n 1 <<<"$s")
@@ -91,7 +92,13 @@ type_line() {
 		fi
 		sleep 0.05
 	done
-	fail "$(printf 'no prompt after %s\n--- screen:\n%s' "$1" "$s")"
+	fail "$(printf 'no prompt after Enter\n--- screen:\n%s' "$s")"
+}
+
+# type_line TEXT: types TEXT (literally), then press_enter.
+type_line() {
+	tmux -S "$SOCK" send-keys -t repl -l "$1"
+	press_enter
 }
 
 keys() {
@@ -354,7 +361,7 @@ half typed
 	start
 	keys Up
 	wait_for '> x = 40 + 2'
-	keys Enter
+	press_enter
 	type_line 'x'
 	wait_screen "$VERSION_LINE
 > x = 40 + 2
@@ -378,13 +385,11 @@ x"
 	keys -l 'f:is_'
 	keys Tab
 	wait_for '> f:is_ready'
-	keys -l '()'
-	keys Enter
+	type_line '()'
 	keys -l 'tostri'
 	keys Tab
 	wait_for '> tostring'
-	keys -l '(1)'
-	keys Enter
+	type_line '(1)'
 	wait_screen "$VERSION_LINE
 > f = lactor.future()
 > f:is_ready()
