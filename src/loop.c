@@ -135,6 +135,10 @@ static lx_proc *new_proc(lx_loop *lp, lua_State *L, lx_kind kind, int owner,
   lx_proc *p;
   owner = lua_absindex(L, owner);
   co = lua_newthread(L);
+  /* The function and its arguments move onto the new stack, which starts
+  ** with room for LUA_MINSTACK values only. */
+  if (!lua_checkstack(co, nargs + 2))
+    luaL_error(L, "too many arguments");
   p = (lx_proc *)lua_newuserdatauv(L, sizeof *p, 2);
   memset(p, 0, sizeof *p);
   lua_pushvalue(L, -2);

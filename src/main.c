@@ -258,14 +258,18 @@ static void add_args(lua_State *L, int steps, int argc, char **argv,
   }
 }
 
-static void add_script(lua_State *L, int steps, int argc, char **argv,
-                       int script) {
+/* Adds the script's step, with its arguments; returns 0 when there are
+** more of them than a Lua stack holds. */
+static int add_script(lua_State *L, int steps, int argc, char **argv,
+                      int script) {
   const char *fname = argv[script];
-  int i;
+  int i, nargs = argc - script - 1;
   if (strcmp(fname, "-") == 0 && strcmp(argv[script - 1], "--") != 0)
     fname = NULL;                 /* stdin */
+  if (!lua_checkstack(L, nargs + 1)) return 0;
   for (i = script + 1; i < argc; i++) lua_pushstring(L, argv[i]);
-  add_chunk_step(L, steps, NULL, fname, argc - script - 1);
+  add_chunk_step(L, steps, NULL, fname, nargs);
+  return 1;
 }
 
 /* The arg table, as lua.c makes it: the script at 0, its arguments at
@@ -290,6 +294,7 @@ static int run_steps_from(lua_State *L, int status, lua_KContext ctx) {
     lua_rawgeti(L, 1, i);
     nargs = (int)(lua_getfield(L, 2, "n"), lua_tointeger(L, -1));
     lua_pop(L, 1);
+    luaL_checkstack(L, nargs + 1, "too many arguments to script");
     for (j = 1; j <= nargs + 1; j++) lua_rawgeti(L, 2, j);
     if (!lua_toboolean(L, 3) && !load_step(L, 2)) return 0;
     lua_remove(L, 2);
@@ -345,11 +350,16 @@ int main(int argc, char **argv) {
   steps = lua_gettop(L);
   if (!o.has_E) add_luainit(L, steps);
   add_args(L, steps, argc, argv, &o);
-  if (script) add_script(L, steps, argc, argv, script);
+  status = -1;
+  if (script) {
+    if (!add_script(L, steps, argc, argv, script)) {
+      fprintf(stderr, "%s: too many arguments to script\n", progname);
+      status = EXIT_ERROR;
+    }
+  }
   else if (!o.has_e && !o.has_v)   /* stdin is the script, as with lua */
     add_chunk_step(L, steps, NULL, NULL, 0);
-  status = -1;
-  if (o.to) {                      /* -t NAME: after the script */
+  if (status < 0 && o.to) {       /* -t NAME: after the script */
     if (lx_runtime_require(L, "lactor.input") != LUA_OK) {
       status = load_failed(L, LUA_ERRRUN);
     } else {

@@ -336,6 +336,18 @@ LUA
 	assert_output "$(printf '3\tp\ttwo words\t')"
 }
 
+@test "a script gets thousands of arguments, from a file or from stdin" {
+	local s
+	s=$(script count.lua <<'LUA'
+print(select("#", ...), select(5000, ...), #arg)
+LUA
+)
+	run -0 lactor "$s" $(seq 5000)
+	assert_output "$(printf '5000\t5000\t5000')"
+	run -0 lactor - $(seq 5000) <"$s"
+	assert_output "$(printf '5000\t5000\t5000')"
+}
+
 @test "a script without arguments gets an empty ..." {
 	local s
 	s=$(script dots.lua <<'LUA'

@@ -47,6 +47,20 @@ LUA
 	assert_output "3 x nil nil"
 }
 
+@test "lactor.spawn and lactor.after pass thousands of arguments" {
+	script t.lua <<'LUA'
+local t = {}
+for i = 1, 5000 do t[i] = i end
+local function count(...) return select("#", ...), select(5000, ...) end
+print(lactor.spawn(count, table.unpack(t)):get())
+lactor.after(0, function(...) print("after", count(...)) end, table.unpack(t))
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output "$(printf '5000\t5000\nafter\t5000\t5000')"
+}
+
 @test "a spawned task starts only once the spawner waits or yields" {
 	script t.lua <<'LUA'
 lactor.spawn(function() print("task runs") end)
