@@ -150,6 +150,14 @@ static int l_set_hooks(lua_State *L) {
   return 0;
 }
 
+/* finishing(on): marks the running proc as inside a dead actor's
+** on_stop or on_failure, or no longer (see lx_loop_shutdown). */
+static int l_finishing(lua_State *L) {
+  lx_proc *p = lx_proc_of(L);
+  if (p != NULL) p->finishing = lua_toboolean(L, 1);
+  return 0;
+}
+
 static int l_debug(lua_State *L) {
   lua_pushboolean(L, lx_loop_debug(LOOP(L)));
   return 1;
@@ -279,6 +287,7 @@ static const luaL_Reg funcs[] = {
   {"fail", l_fail},
   {"set_hooks", l_set_hooks},
   {"debug", l_debug},
+  {"finishing", l_finishing},
   {"counts", l_counts},
   {"procs", l_procs},
   {"state", l_state},

@@ -73,6 +73,7 @@ void lx_report(const char *msg, size_t len) {
 ** ==================================================================== */
 
 static void on_timer(struct ev_loop *ev, ev_timer *w, int revents);
+static int stop_signal_pending(void);
 
 /* Takes p out of the list of unfinished procs (link_proc puts it in). */
 static void unlink_proc(lx_loop *lp, lx_proc *p) {
@@ -346,7 +347,7 @@ void lx_set_owner(lua_State *L, lx_proc *p, int proc, int idx) {
 int lx_actor_next(lx_loop *lp, lua_State *L, int ring, lx_proc *p) {
   lx_entry *e = lp->head;
   if (e == NULL || e->actors == 0 || p->state != LX_RUNNING) return 0;
-  if (time_up(lp)) return 0;          /* the runner's own check */
+  if (time_up(lp) || stop_signal_pending()) return 0;  /* the runner's checks */
   pop_actor(lp, L, ring);
   lx_preempt_enter(p);                 /* a fresh slice for this actor */
   return 1;
@@ -439,7 +440,7 @@ static void on_runnable(struct ev_loop *ev, ev_idle *w, int revents) {
       if (p->state == LX_DONE) { finish(lp, p); continue; }
     }
     if (resume(lp, p)) break;        /* a slice expired: events are due */
-    if (time_up(lp)) break;
+    if (time_up(lp) || stop_signal_pending()) break;
   }
   if (lp->head == NULL) ev_idle_stop(ev, w);
 }
@@ -476,13 +477,24 @@ static void on_stop_signal(int sig) {
   ev_async_send(signal_loop->ev, &signal_loop->wakeup);
 }
 
-static void on_wakeup(struct ev_loop *ev, ev_async *w, int revents) {
-  lx_loop *lp = (lx_loop *)w->data;
+/* Has a SIGINT or SIGTERM arrived that the loop has yet to serve?  The
+** runner then stops resuming procs: the next one may not be able to
+** yield either, and would keep the loop from serving it. */
+static int stop_signal_pending(void) {
+  return pending_signal != 0;
+}
+
+/* Begins the graceful stop for a signal that arrived, if one did. */
+static void serve_stop_signal(lx_loop *lp) {
   int sig = pending_signal;
-  (void)ev; (void)revents;
   if (sig == 0) return;
   lx_loop_shutdown(lp, 128 + sig);
   pending_signal = 0;
+}
+
+static void on_wakeup(struct ev_loop *ev, ev_async *w, int revents) {
+  (void)ev; (void)revents;
+  serve_stop_signal((lx_loop *)w->data);
 }
 
 static void catch_stop_signals(void (*handler)(int)) {
@@ -634,7 +646,9 @@ void lx_loop_set_repl(lx_loop *lp, void (*on_end)(void *), void *ud) {
 
 /* Stops everything: timers, every proc, and then every live actor,
 ** whose on_stop runs in a task of its own.  The loop runs until those
-** tasks are done, and lx_loop_run returns `status`. */
+** tasks are done, and lx_loop_run returns `status`.  A proc inside the
+** on_stop or on_failure of an actor that already died is spared: that
+** actor is live no more, so nothing would run its callback again. */
 void lx_loop_shutdown(lx_loop *lp, int status) {
   lx_proc *p, *next;
   if (!lp->status_final) lp->status = status;
@@ -645,7 +659,7 @@ void lx_loop_shutdown(lx_loop *lp, int status) {
   if (lp->repl_end) lp->repl_end(lp->repl_ud);   /* gives SIGINT back */
   for (p = lp->first; p; p = next) {
     next = p->next_all;
-    lx_proc_kill(p);
+    if (!p->finishing) lx_proc_kill(p);
   }
   lx_hook(lp, lp->L, "shutdown", 0);
 }
@@ -679,6 +693,12 @@ static void report_deadlock(lx_loop *lp, int n) {
 int lx_loop_run(lx_loop *lp) {
   for (;;) {
     ev_run(lp->ev, 0);
+    /* The wakeup does not keep the loop alive: a signal that stopped the
+    ** last runnable proc (with "interrupted!") may still be unserved. */
+    if (stop_signal_pending()) {
+      serve_stop_signal(lp);
+      continue;
+    }
     if (lp->head) continue;
     if (lp->shutting_down) break;
     {

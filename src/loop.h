@@ -61,6 +61,8 @@ struct lx_proc {
   int timed_out;           /* the timer fired before the future resolved */
   int nargs;               /* arguments for the first resume */
   int preempted;           /* its slice expired in the last resume */
+  int finishing;           /* runs a dead actor's on_stop or on_failure:
+                              the shutdown lets it finish (core.finishing) */
   lua_Integer serial;      /* creation order among procs and actors */
   const void *owner_id;    /* a worker's owner (user value 2), as identity */
 };

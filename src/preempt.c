@@ -38,8 +38,8 @@ static void hook(lua_State *L, lua_Debug *ar) {
   if (in_runtime(L, ar)) return;      /* try again in user code */
   if (!lua_isyieldable(L)) {           /* inside a C call */
     if (!stopping) return;             /* later */
-    stopping = 0;
-    lua_sethook(L, NULL, 0, 0);
+    /* The hook stays armed: code that catches this and spins on gets it
+    ** again, and yields as soon as it can. */
     luaL_error(L, "interrupted!");
   }
   lua_sethook(L, NULL, 0, 0);

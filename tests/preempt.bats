@@ -210,6 +210,72 @@ LUA
 		fail "unexpected stderr: $(head -1 err)"
 }
 
+@test "SIGTERM stops every proc that cannot yield, not just the one it lands in" {
+	# Before, the runner went on to the next spinner after "interrupted!",
+	# and the loop never got the turn that begins the graceful stop.
+	script t.lua >/dev/null <<'LUA'
+local Keeper = lactor.class("Keeper")
+function Keeper:on_stop() print("Keeper on_stop ran") end
+Keeper:start()
+local Stuck = lactor.class("Stuck")
+function Stuck:on_failure(err) print("Stuck on_failure: " .. err) end
+function Stuck:on_receive()
+  io.open(os.getenv("READY"), "w"):close()
+  table.sort({3, 2, 1}, function(a, b) while true do end end)
+end
+Stuck:start():tell("go")
+for _ = 1, 2 do
+  lactor.spawn(function() table.sort({3, 2, 1}, function(a, b) while true do end end) end)
+end
+LUA
+	start_until_ready "$LACTOR" t.lua
+	kill -TERM "$pid"
+	reap
+	assert_equal "$status" 143
+	assert_equal "$(cat out)" "Stuck on_failure: interrupted!
+Keeper on_stop ran"
+}
+
+@test "SIGTERM stops a script that catches interrupted! and spins on" {
+	script t.lua >/dev/null <<'LUA'
+local Keeper = lactor.class("Keeper")
+function Keeper:on_stop() print("Keeper on_stop ran") end
+Keeper:start()
+io.open(os.getenv("READY"), "w"):close()
+while true do pcall(table.sort, {3, 2, 1}, function(a, b) while true do end end) end
+LUA
+	start_until_ready "$LACTOR" t.lua
+	kill -TERM "$pid"
+	reap
+	assert_equal "$status" 143
+	assert_equal "$(cat out)" "Keeper on_stop ran"
+	assert_equal "$(cat err)" ""
+}
+
+@test "SIGTERM lets an on_stop that is already running finish" {
+	script t.lua >/dev/null <<'LUA'
+local Slow = lactor.class("Slow")
+function Slow:on_stop()
+  print("Slow on_stop begins")
+  io.open(os.getenv("READY"), "w"):close()
+  lactor.sleep(0.3)
+  print("Slow on_stop ends")
+end
+local Keeper = lactor.class("Keeper")
+function Keeper:on_stop() print("Keeper on_stop ran") end
+Keeper:start()
+Slow:start():stop()
+lactor.sleep(10)
+LUA
+	start_until_ready "$LACTOR" t.lua
+	kill -TERM "$pid"
+	reap
+	assert_equal "$status" 143
+	assert_equal "$(cat out)" "Slow on_stop begins
+Keeper on_stop ran
+Slow on_stop ends"
+}
+
 @test "a second SIGINT ends lactor at once when the first cannot be served" {
 	# The spinner sits inside C code that runs no Lua (a pattern match that
 	# backtracks for ever), where no hook can stop it, so the graceful stop

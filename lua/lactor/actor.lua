@@ -44,6 +44,7 @@ local task = require("lactor.task")
 local queue, next_actor, kill = core.queue, core.next_actor, core.kill
 local future, ask_future, reply = core.future, core.ask_future, core.reply
 local report, fail, uuid, procs = core.report, core.fail, core.uuid, core.procs
+local finishing = core.finishing
 local handler, errtext, new_error = errors.handler, errors.text, errors.new
 local show, take_traceback = errors.show, errors.take_traceback
 local bad_timeout = errors.bad_timeout
@@ -212,11 +213,16 @@ local function die(c)
   if M.on_death then M.on_death(c) end
 end
 
--- Runs a lifecycle callback; an error in it is reported, not raised.
+-- Runs the on_stop or on_failure of an actor that has died; an error in
+-- it is reported, not raised.  Meanwhile a shutdown (SIGTERM) lets it
+-- finish: the actor is live no more, so the shutdown would not run the
+-- callback again.
 local function callback(c, name, ...)
   local fn = c[INST][name]
   if fn == nil then return end
+  finishing(true)
   local ok, err = xpcall(fn, handler, c[INST], ...)
+  finishing(false)
   if not ok then
     report("actor " .. describe(c) .. " " .. name .. " failed: "
       .. errtext(err) .. "\n" .. take_traceback())
