@@ -112,6 +112,32 @@ t.lua:2: bad init
 0"
 }
 
+@test "what a failing init did to its actor is undone: its name, its messages, its stops" {
+	script t.lua >/dev/null <<'LUA'
+local C = lactor.class("C")
+function C:on_receive(msg) print("must not be handled: " .. msg) end
+function C:init()
+  lactor.register("c", self.ref)
+  self.ref:tell("told in init")
+  local asked, stopped = self.ref:ask("asked in init"), self.ref:stop()
+  lactor.spawn(function()
+    print("ask:", pcall(asked.get, asked))
+    print("stop:", stopped:get())
+  end)
+  error("bad init", 0)
+end
+print(pcall(C.start, C))
+print("whereis:", lactor.whereis("c"))
+print("dead letters:", lactor.stats().dead_letters)
+print("name free:", lactor.register("c", lactor.start(function() end)) ~= nil)
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output "$(printf '%s\n' "false	bad init" "whereis:	nil" "dead letters:	1" "name free:	true" \
+		"ask:	false	ActorDead: stopped before handling the message" "stop:	false")"
+}
+
 @test "an uncaught error in init ends the main chunk with exit status 1" {
 	script t.lua >/dev/null <<'LUA'
 local C = lactor.class("C")

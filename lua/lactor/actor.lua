@@ -230,13 +230,15 @@ local function callback(c, name, ...)
   end
 end
 
-local function resolve_stops(c)
+-- Resolves the futures of the ref:stop() calls made to c to `result`:
+-- true once its on_stop has run, false if it never started.
+local function resolve_stops(c, result)
   local stops = c[STOPS]
   c[STOPS] = false
   if type(stops) == "table" then
-    for i = 1, #stops do reply(stops[i], true, true) end
+    for i = 1, #stops do reply(stops[i], true, result) end
   elseif stops then
-    reply(stops, true, true)
+    reply(stops, true, result)
   end
 end
 
@@ -267,7 +269,7 @@ local function crash(c, err, traceback)
   log("crashed", c, errtext(err))
   callback(c, "on_failure", err, traceback)
   drain(c)
-  resolve_stops(c)
+  resolve_stops(c, true)
   if not exited(c, err) then fail() end
 end
 
@@ -278,7 +280,7 @@ local function stopped(c)
   if c[INST].on_stop ~= nil then callback(c, "on_stop") end
   if c[HEAD] < c[TAIL] then drain(c) end
   if debug_on then log("stopped", c) end
-  resolve_stops(c)
+  resolve_stops(c, true)
   c[EXIT] = "normal"                  -- exited(c, "normal"), inlined
   if M.on_exit then M.on_exit(c, "normal") end
 end
@@ -411,7 +413,7 @@ local function kill_actor(c, co)
   task.spawn(function()
     callback(c, "on_stop")
     log("stopped", c)
-    resolve_stops(c)
+    resolve_stops(c, true)
     exited(c, "shutdown")
   end)
 end
@@ -587,6 +589,21 @@ local function register(c)
   if debug_on then log("started", c) end
 end
 
+-- An actor whose init raised never existed: what init did to it is
+-- undone.  A name it registered is free again, messages told to it are
+-- dead letters (asks fail), and its stop futures resolve to false, as a
+-- stop of a dead actor does.  A to-be-closed guard {c, done} rather than
+-- a pcall, so that the error goes on with its traceback intact.
+local InitGuard = {
+  __close = function(guard)
+    local c = guard[1]
+    if guard[2] then return end      -- init returned
+    die(c)                           -- never live: only marks it dead
+    drain(c)
+    resolve_stops(c, false)
+  end,
+}
+
 -- cls:start(...): init runs here, in the caller; an error in it leaves no
 -- actor behind.
 function Base.start(cls, ...)
@@ -595,7 +612,11 @@ function Base.start(cls, ...)
   end
   local inst = { ref = false, urn = false }
   local c = new_actor(cls, inst)
-  if inst.init then inst:init(...) end
+  if inst.init then
+    local guard <close> = setmetatable({ c, false }, InitGuard)
+    inst:init(...)
+    guard[2] = true
+  end
   register(c)
   return c
 end
