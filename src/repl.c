@@ -479,7 +479,7 @@ static void show_prompt(void) {
 /* Feeds the whole lines read so far, while no line runs. */
 static void plain_lines(void) {
   while (R.state == PROMPTING) {
-    char *nl = (char *)memchr(R.buf, '\n', R.len);
+    char *nl = R.len > 0 ? (char *)memchr(R.buf, '\n', R.len) : NULL;
     size_t n, skip;
     if (nl) n = (size_t)(nl - R.buf), skip = n + 1;
     else if (R.eof && R.len > 0) n = skip = R.len;   /* no final newline */

@@ -619,3 +619,13 @@ after"
 ready
 stopped"
 }
+
+@test "piped input: a REPL that has read nothing yet when lactor.exit comes exits with its status" {
+	start_piped -i -e 'lactor.after(0.05, function() print("exiting") lactor.exit(3) end)'
+	wait_bg
+	exec 4>&-
+	assert_equal "$BG_STATUS" 3
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/out")" "$VERSION_LINE
+exiting"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" ""
+}
