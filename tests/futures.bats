@@ -749,6 +749,24 @@ false
 OUT
 }
 
+@test "lactor.get_all passes on a future's own Timeout rather than its own" {
+	script t.lua <<'LUA'
+local Slow = lactor.class("Slow")
+function Slow:on_receive(m) lactor.sleep(0.2) return m end
+local asked = Slow:start():ask("x", 0.01)   -- the ask's deadline comes first
+local ok, e = pcall(lactor.get_all, { asked }, 5)
+print(ok, tostring(e))
+print(e == select(2, pcall(asked.get, asked)))
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output - <<'OUT'
+false	Timeout: timed out after 0.01 s
+true
+OUT
+}
+
 @test "join and get_all name a bad argument at the caller" {
 	script t.lua <<'LUA'
 local f = lactor.future()

@@ -114,7 +114,9 @@ function M.get_all(futures, timeout)
       local left = deadline - now()
       local ok, v = pcall(f.get, f, left > 0 and left or 0)
       if not ok then
-        if errors.is_error(v, errors.Timeout) then
+        -- Still pending: this wait timed out.  Settled: f failed, perhaps
+        -- with a Timeout of its own (an ask's), which goes on unchanged.
+        if not f:is_ready() and errors.is_error(v, errors.Timeout) then
           error(errors.new(errors.Timeout, ("timed out after %g s"):format(timeout)), 2)
         end
         error(v, 0)
