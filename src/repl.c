@@ -82,6 +82,7 @@ static struct {
   struct sigaction old_sigint;
   lua_State *volatile line;    /* the running line's coroutine */
   volatile sig_atomic_t interrupted;
+  lua_State *volatile interrupted_line;  /* the line running then, or NULL */
 } R;
 
 static const char module_key = 'm';     /* registry: lactor.repl */
@@ -152,6 +153,7 @@ static void on_sigint(int sig) {
   lua_State *co = R.line;
   (void)sig;
   R.interrupted = 1;
+  R.interrupted_line = co;
   if (co) lua_sethook(co, interrupt_hook, LUA_MASKCOUNT, 1);
   ev_async_send(R.ev, &R.wake);
 }
@@ -549,17 +551,22 @@ static void next(void) {
   if (R.state == PROMPTING && R.eof) end_of_input();
 }
 
-/* Ctrl-C: cancel the line, or clear the one being edited. */
+/* Ctrl-C: cancel the line, or clear the one being edited.  What it does
+** depends on whether a line ran when it came: piped input may already
+** have started the next line by the time the loop gets here. */
 static void on_wake(struct ev_loop *ev, ev_async *w, int revents) {
   (void)ev; (void)w; (void)revents;
   if (R.state == OVER) return;
   if (R.interrupted) {
+    lua_State *was_running = R.interrupted_line;
     R.interrupted = 0;
-    if (R.state == RUNNING) cancel();
+    if (R.state == RUNNING && was_running != NULL && R.line == was_running)
+      cancel();
     else if (!R.tty) {                 /* nothing to cancel: as without */
       lx_loop_shutdown(R.lp, 128 + SIGINT);     /* the REPL */
       return;
     }
+    else if (R.state == RUNNING) return;   /* typed after the Ctrl-C */
     else {
       call("reset", 0, 0);             /* drops an unfinished chunk */
       R.prompt = PROMPT1;
