@@ -150,6 +150,13 @@ static int l_set_hooks(lua_State *L) {
   return 0;
 }
 
+/* turn_due() → whether a worker whose mailbox never runs dry should
+** yield between two messages (see lx_loop_turn_due). */
+static int l_turn_due(lua_State *L) {
+  lua_pushboolean(L, lx_loop_turn_due(LOOP(L)));
+  return 1;
+}
+
 /* finishing(on): marks the running proc as inside a dead actor's
 ** on_stop or on_failure, or no longer (see lx_loop_shutdown). */
 static int l_finishing(lua_State *L) {
@@ -288,6 +295,7 @@ static const luaL_Reg funcs[] = {
   {"set_hooks", l_set_hooks},
   {"debug", l_debug},
   {"finishing", l_finishing},
+  {"turn_due", l_turn_due},
   {"counts", l_counts},
   {"procs", l_procs},
   {"state", l_state},

@@ -34,6 +34,7 @@ struct lx_loop {
   int ring_ref;              /* its registry slot (see lx_push_ring) */
   double run_start;          /* when the runner started draining */
   unsigned ran;              /* entries it took since */
+  int out_of_time;           /* time_up() said so: until the next pass */
   lua_Integer serial;        /* procs and actors created so far */
   int status;                /* exit status so far */
   int status_final;          /* lactor.exit or a signal chose it */
@@ -231,9 +232,15 @@ void lx_proc_kill(lx_proc *p) {
 
 /* Has the runner drained the run queue for long enough?  Busy actors
 ** must not starve timers and I/O: the loop gets a turn every few ms.
-** Counts the entry taken; reads the clock every 256 of them. */
+** Counts the entry taken; reads the clock every 256 of them.  Once it
+** says yes, it keeps saying so until the runner's next pass, so that a
+** worker that yielded for it (lx_loop_turn_due) makes the runner stop
+** too. */
 static int time_up(lx_loop *lp) {
-  return (++lp->ran & 255) == 0 && ev_time() - lp->run_start > 0.005;
+  if (!lp->out_of_time && (++lp->ran & 255) == 0 &&
+      ev_time() - lp->run_start > 0.005)
+    lp->out_of_time = 1;
+  return lp->out_of_time;
 }
 
 /* {===================================================================
@@ -353,6 +360,10 @@ int lx_actor_next(lx_loop *lp, lua_State *L, int ring, lx_proc *p) {
   return 1;
 }
 
+int lx_loop_turn_due(lx_loop *lp) {
+  return time_up(lp) || stop_signal_pending();
+}
+
 int lx_worker_free(lx_proc *p) {
   if (p->loop->npool >= POOL_MAX || p->state != LX_RUNNING) return 0;
   p->state = LX_FREE;
@@ -431,6 +442,7 @@ static void on_runnable(struct ev_loop *ev, ev_idle *w, int revents) {
   lx_preempt_busy();
   lp->run_start = ev_time();
   lp->ran = 0;
+  lp->out_of_time = 0;
   while ((e = lp->head) != NULL) {
     lx_proc *p;
     if (e->actors) p = lend_worker(lp);

@@ -105,6 +105,9 @@ lua_Integer lx_actor_ready(lx_loop *lp, lua_State *L, int ring, int idx);
 ** queue is an actor and the runner's time is not up, takes it, pushes it
 ** and returns 1; else returns 0. */
 int lx_actor_next(lx_loop *lp, lua_State *L, int ring, lx_proc *p);
+/* Is it time the running worker let the loop have a turn (the runner's
+** time is up, or a SIGINT/SIGTERM waits to be served)? */
+int lx_loop_turn_due(lx_loop *lp);
 /* Makes the value at `idx` of L the owner of worker `p` (for reports and
 ** the self-ask check) unless it already is.  `proc` is the absolute stack
 ** index of p's userdata, or 0 when it is not at hand. */

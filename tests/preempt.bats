@@ -45,6 +45,25 @@ print(table.concat(order, " "))'
 	assert_output "spinner main"
 }
 
+@test "with --slice 0 an actor that keeps telling itself still lets timers and actors run" {
+	# Each message is a handler of its own: between two of them the loop
+	# gets its turn, as Erlang schedules between two receives.
+	run timeout 20 "$LACTOR" --slice 0 -e '
+local stop, n = false, 0
+local echo = lactor.start(function(self, msg) return msg end)
+lactor.start(function(self, msg)
+  n = n + 1
+  if not stop then self.ref:tell(msg) end
+end):tell("again")
+lactor.after(0.05, function() print("the timer fired", n > 100) end)
+print("answered:", echo:ask("ping"):get())
+lactor.sleep(0.1)
+stop = true'
+	assert_success
+	assert_output "answered:	ping
+the timer fired	true"
+}
+
 # Starts the command in the background (stdout to out, stderr to err) and
 # returns once it made the file $READY; its pid is in $pid.
 start_until_ready() {

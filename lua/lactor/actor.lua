@@ -42,6 +42,7 @@ local errors = require("lactor.errors")
 local task = require("lactor.task")
 
 local queue, next_actor, kill = core.queue, core.next_actor, core.kill
+local turn_due, yield = core.turn_due, core.yield
 local future, ask_future, reply = core.future, core.ask_future, core.reply
 local report, fail, uuid, procs = core.report, core.fail, core.uuid, core.procs
 local finishing = core.finishing
@@ -335,7 +336,14 @@ local function work(worker, first)
         local h = c[HEAD]
         local again = h + COMPACT          -- when to think of compact()
         while h < c[TAIL] do
-          if h >= again then h, again = compact(c, h) end
+          if h >= again then
+            h, again = compact(c, h)
+            -- A mailbox that never runs dry (an actor that keeps telling
+            -- itself) would keep this loop from ending, and with --slice
+            -- 0 starve every timer and actor.  Between two messages is a
+            -- fair place to give the loop its turn.
+            if turn_due() then yield() end
+          end
           local msg, kind = c[h], c[h + 1]
           c[h] = false                  -- not nil: see the top
           h = h + 2
