@@ -47,7 +47,7 @@ struct deadline {
 /* Every binding here has two upvalues: the loop and the Future metatable,
 ** so that making a future costs no registry lookup by name (this is on
 ** the path of every ask); the core functions have a third, the actor
-** ring (for ask_future). */
+** ring (for ask_future), and __tostring the metatable of its guard. */
 #define LOOP(L) ((lx_loop *)lua_touserdata(L, lua_upvalueindex(1)))
 #define META lua_upvalueindex(2)
 #define RING lua_upvalueindex(3)    /* the actor ring (loop.h) */
@@ -383,13 +383,40 @@ static int f_error(lua_State *L) {
   return 3;
 }
 
-/* Formats the settled future at 1 from its value(s) at 2. */
-static int show_settled(lua_State *L) {
-  lx_future *f = (lx_future *)lua_touserdata(L, 1);
+/* Clears the `showing` flag of the future it points to, whichever way
+** f_tostring leaves (a value's __tostring may raise). */
+static int showing_done(lua_State *L) {
+  lx_future **pf = (lx_future **)lua_touserdata(L, 1);
+  (*pf)->showing = 0;
+  return 0;
+}
+
+/* A future that holds itself, directly or through others, is shown as
+** Future(...) inside itself, as Python shows a list that holds itself,
+** rather than recursing until the C stack overflows. */
+static int f_tostring(lua_State *L) {
+  lx_future *f = checkfuture(L, 1);
+  lx_future **pf;
   int i, parts;
+  lua_settop(L, 1);
+  if (f->state == PENDING) {
+    lua_pushliteral(L, "Future(pending)");
+    return 1;
+  }
+  if (f->showing) {
+    lua_pushliteral(L, "Future(...)");
+    return 1;
+  }
+  pf = (lx_future **)lua_newuserdatauv(L, sizeof *pf, 0);   /* 2 */
+  *pf = f;
+  lua_pushvalue(L, lua_upvalueindex(3));    /* its metatable: __close */
+  lua_setmetatable(L, 2);
+  lua_toclose(L, 2);
+  f->showing = 1;
+  lua_getiuservalue(L, 1, UV_VALUE);        /* 3: value(s) or error */
   if (f->state == FAILED) {
     lua_pushliteral(L, "Future(failed: ");
-    luaL_tolstring(L, 2, NULL);
+    luaL_tolstring(L, 3, NULL);
     parts = 2;
   }
   else if (f->nvals == 0) {
@@ -401,8 +428,8 @@ static int show_settled(lua_State *L) {
     lua_pushliteral(L, "Future(ok: ");
     for (i = 1; i <= f->nvals; i++) {
       if (i > 1) lua_pushliteral(L, ", ");
-      if (f->nvals == 1) lua_pushvalue(L, 2);
-      else lua_rawgeti(L, 2, i);
+      if (f->nvals == 1) lua_pushvalue(L, 3);
+      else lua_rawgeti(L, 3, i);
       luaL_tolstring(L, -1, NULL);
       lua_remove(L, -2);
     }
@@ -410,32 +437,6 @@ static int show_settled(lua_State *L) {
   }
   lua_pushliteral(L, ")");
   lua_concat(L, parts + 1);
-  return 1;
-}
-
-/* A future that holds itself, directly or through others, is shown as
-** Future(...) inside itself, as Python shows a list that holds itself,
-** rather than recursing until the C stack overflows.  The flag is
-** cleared even when a value's __tostring raises: hence the pcall. */
-static int f_tostring(lua_State *L) {
-  lx_future *f = checkfuture(L, 1);
-  int status;
-  if (f->state == PENDING) {
-    lua_pushliteral(L, "Future(pending)");
-    return 1;
-  }
-  if (f->showing) {
-    lua_pushliteral(L, "Future(...)");
-    return 1;
-  }
-  lua_settop(L, 1);
-  lua_pushcfunction(L, show_settled);
-  lua_pushvalue(L, 1);
-  lua_getiuservalue(L, 1, UV_VALUE);        /* value(s) or error */
-  f->showing = 1;
-  status = lua_pcall(L, 2, 1, 0);
-  f->showing = 0;
-  if (status != LUA_OK) return lua_error(L);
   return 1;
 }
 
@@ -450,7 +451,6 @@ static const luaL_Reg methods[] = {
 };
 
 static const luaL_Reg meta[] = {
-  {"__tostring", f_tostring},
   {"__index", NULL},
   {NULL, NULL}
 };
@@ -537,6 +537,13 @@ void lx_future_open(lua_State *L, int core) {
   lua_pushlightuserdata(L, lp);
   lua_pushvalue(L, -2);
   luaL_setfuncs(L, meta, 2);
+  lua_pushlightuserdata(L, lp);             /* __tostring: with the */
+  lua_pushvalue(L, -2);                     /* metatable of its guard */
+  lua_createtable(L, 0, 1);
+  lua_pushcfunction(L, showing_done);
+  lua_setfield(L, -2, "__close");
+  lua_pushcclosure(L, f_tostring, 3);
+  lua_setfield(L, -2, "__tostring");
   luaL_newlibtable(L, methods);             /* meta methods */
   lua_pushlightuserdata(L, lp);
   lua_pushvalue(L, -3);

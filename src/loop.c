@@ -407,6 +407,11 @@ static int resume(lx_loop *lp, lx_proc *p) {
   p->preempted = 0;
   p->state = LX_RUNNING;
   lx_preempt_enter(p);
+  /* A signal that came between two resumes found no proc to arm the hook
+  ** on: this one gets it, in case it cannot yield either.  (The handler
+  ** sets the flag before it reads `running`, enter sets `running` before
+  ** this reads the flag: one of them sees the other.) */
+  if (stop_signal_pending()) lx_preempt_now(1);
   status = lua_resume(co, lp->L, nargs, &nres);
   lx_preempt_leave(p);
   if (status == LUA_YIELD) {
@@ -443,7 +448,7 @@ static void on_runnable(struct ev_loop *ev, ev_idle *w, int revents) {
   lp->run_start = ev_time();
   lp->ran = 0;
   lp->out_of_time = 0;
-  while ((e = lp->head) != NULL) {
+  while ((e = lp->head) != NULL && !stop_signal_pending()) {
     lx_proc *p;
     if (e->actors) p = lend_worker(lp);
     else {

@@ -12,10 +12,15 @@
 
 #define HOOK_MASK LUA_MASKCOUNT
 
+/* Instructions the catcher of "interrupted!" runs before the hook fires
+** again (see hook). */
+#define GRACE 1000
+
 /* Shared with the signal handler, hence statics (as lua.c's globalL). */
 static lx_proc *volatile running;   /* the proc being resumed, or NULL */
 static volatile sig_atomic_t generation, seen;
 static volatile sig_atomic_t stopping;    /* SIGINT/SIGTERM: lx_preempt_now */
+static int interrupted;       /* the hook raised "interrupted!" in this resume */
 static int enabled, ticking;
 static timer_t timer;
 static struct itimerspec period;
@@ -38,8 +43,13 @@ static void hook(lua_State *L, lua_Debug *ar) {
   if (in_runtime(L, ar)) return;      /* try again in user code */
   if (!lua_isyieldable(L)) {           /* inside a C call */
     if (!stopping) return;             /* later */
-    /* The hook stays armed: code that catches this and spins on gets it
-    ** again, and yields as soon as it can. */
+    /* The first time, the hook looks again GRACE instructions later, so
+    ** that the __close methods and message handlers of the code that
+    ** catches this run.  Code that catches it and spins on gets it again,
+    ** and then the hook looks at every instruction, to yield as soon as
+    ** it can. */
+    lua_sethook(L, hook, HOOK_MASK, interrupted ? 1 : GRACE);
+    interrupted = 1;
     luaL_error(L, "interrupted!");
   }
   lua_sethook(L, NULL, 0, 0);
@@ -118,6 +128,7 @@ void lx_preempt_enter(lx_proc *p) {
 void lx_preempt_leave(lx_proc *p) {
   running = NULL;
   stopping = 0;                        /* the loop serves the signal now */
+  interrupted = 0;
   /* A hook armed too late to fire must not linger on the coroutine. */
   if (lua_gethook(p->co) == hook) lua_sethook(p->co, NULL, 0, 0);
 }

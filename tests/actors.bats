@@ -138,6 +138,27 @@ LUA
 		"ask:	false	ActorDead: stopped before handling the message" "stop:	false")"
 }
 
+@test "a monitor taken on an actor whose init then fails sees it end with the init error" {
+	script t.lua >/dev/null <<'LUA'
+local C = lactor.class("C")
+function C:init()
+  lactor.register("c", self.ref)
+  lactor.sleep(0.05)                 -- meanwhile a task finds it by name
+  error("bad init", 0)
+end
+lactor.spawn(function()
+  local watched = lactor.whereis("c"):monitor()
+  print("monitor:", watched:get(5))
+end)
+print(pcall(C.start, C))
+LUA
+	run --separate-stderr timeout 20 "$LACTOR" t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output "false	bad init
+monitor:	bad init"
+}
+
 @test "an uncaught error in init ends the main chunk with exit status 1" {
 	script t.lua >/dev/null <<'LUA'
 local C = lactor.class("C")

@@ -871,6 +871,10 @@ local k = lactor.future()
 k:set(setmetatable({}, { __tostring = function() error("no", 0) end }))
 print(pcall(tostring, k))
 print(pcall(tostring, k))
+-- as deep a chain of futures as before the check came in
+local deep = lactor.future(); deep:set(1)
+for _ = 1, 150 do local g = lactor.future(); g:set(deep); deep = g end
+print(#tostring(deep))
 LUA
 	run --separate-stderr lactor t.lua
 	assert_success
@@ -881,6 +885,7 @@ Future(ok: 1, Future(failed: Future(...)))
 Future(failed: Future(ok: 1, Future(...)))
 false	no
 false	no
+1813
 OUT
 }
 

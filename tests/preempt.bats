@@ -271,6 +271,77 @@ LUA
 	assert_equal "$(cat err)" ""
 }
 
+@test "interrupted! lets the code that catches it clean up: its __close runs, then on_failure" {
+	script t.lua >/dev/null <<'LUA'
+local Keeper = lactor.class("Keeper")
+function Keeper:on_stop() print("Keeper on_stop ran") end
+Keeper:start()
+local Stuck = lactor.class("Stuck")
+function Stuck:on_failure(err) print("Stuck on_failure: " .. err) end
+function Stuck:on_receive()
+  local guard <close> = setmetatable({}, { __close = function() print("Stuck's __close ran") end })
+  io.open(os.getenv("READY"), "w"):close()
+  table.sort({3, 2, 1}, function(a, b) while true do end end)
+end
+Stuck:start():tell("go")
+LUA
+	start_until_ready "$LACTOR" t.lua
+	kill -TERM "$pid"
+	reap
+	assert_equal "$status" 143
+	assert_equal "$(cat out)" "Stuck's __close ran
+Stuck on_failure: interrupted!
+Keeper on_stop ran"
+}
+
+@test "interrupted! lets the code that catches it clean up: its message handler runs" {
+	script t.lua >/dev/null <<'LUA'
+local Keeper = lactor.class("Keeper")
+function Keeper:on_stop() print("Keeper on_stop ran") end
+Keeper:start()
+xpcall(function()
+  io.open(os.getenv("READY"), "w"):close()
+  table.sort({3, 2, 1}, function(a, b) while true do end end)
+end, function(e) print("the message handler got: " .. e) return e end)
+LUA
+	start_until_ready "$LACTOR" t.lua
+	kill -TERM "$pid"
+	reap
+	assert_equal "$status" 143
+	assert_equal "$(cat out)" "the message handler got: interrupted!
+Keeper on_stop ran"
+}
+
+@test "a signal that comes between two resumes still stops the next proc, which cannot yield" {
+	# A finalizer on the main thread, which runs between resumes (making
+	# new workers allocates there), sends the signal: no proc runs then for
+	# the hook to be armed on.
+	run timeout 20 "$LACTOR" -e '
+local pid = io.open("/proc/self/stat"):read("n")
+local K = lactor.class("K")
+function K:on_stop() print("K on_stop ran") end
+K:start()
+local sent = false
+local function bait()
+  setmetatable({}, { __gc = function()
+    local _, main = coroutine.running()
+    if sent or not main then return end
+    sent = true
+    os.execute("kill -TERM " .. pid)
+  end })
+end
+while not sent do
+  for _ = 1, 50 do bait() end
+  lactor.start(function()
+    if sent then table.sort({3, 2, 1}, function() while true do end end) end
+    lactor.sleep(1)   -- keeps its worker: the next actor needs a new one
+  end):tell(1)
+  lactor.sleep(0)
+end'
+	assert_equal "$status" 143
+	assert_output "K on_stop ran"
+}
+
 @test "SIGTERM lets an on_stop that is already running finish" {
 	script t.lua >/dev/null <<'LUA'
 local Slow = lactor.class("Slow")

@@ -599,16 +599,19 @@ end
 
 -- An actor whose init raised never existed: what init did to it is
 -- undone.  A name it registered is free again, messages told to it are
--- dead letters (asks fail), and its stop futures resolve to false, as a
--- stop of a dead actor does.  A to-be-closed guard {c, done} rather than
--- a pcall, so that the error goes on with its traceback intact.
+-- dead letters (asks fail), its stop futures resolve to false, as a stop
+-- of a dead actor does, and its monitors and links see it end with the
+-- error, as Erlang's see a process whose init failed.  A to-be-closed
+-- guard {c, done} rather than a pcall, so that the error goes on with its
+-- traceback intact.
 local InitGuard = {
-  __close = function(guard)
+  __close = function(guard, err)
     local c = guard[1]
     if guard[2] then return end      -- init returned
     die(c)                           -- never live: only marks it dead
     drain(c)
     resolve_stops(c, false)
+    exited(c, err)                   -- the caller gets the error itself
   end,
 }
 
