@@ -132,6 +132,36 @@ second sees new 1
 $(printf 'new\t1')"
 }
 
+@test "a name written through a proxy is known only while its write is queued" {
+	script t.lua >/dev/null <<'LUA'
+local Box = lactor.class("Box")
+function Box:drop(k) self[k] = nil end
+local r = Box:start()
+local p = r:proxy()
+p.gone = 1                    -- queued: p.gone is a field already
+print(p.gone:get())
+p:drop("gone"):get()          -- the write ran, and the actor deleted it
+print(pcall(function() return p.gone end))
+-- writes of ever new names hold no memory once they have run (the first
+-- rounds grow the mailbox and tables to the size every round needs)
+local function round(from)
+  for i = from, from + 19999 do p["k" .. i] = i; p:drop("k" .. i) end
+  p:drop("k0"):get()
+  collectgarbage(); collectgarbage()
+  return collectgarbage("count")
+end
+round(1)
+local after_second = round(20001)
+print(round(40001) - after_second < 100)
+LUA
+	run lactor t.lua
+	assert_success
+	assert_line --index 0 "1"
+	[[ ${lines[1]} == "false	t.lua:8: ActorProxy(Box, urn:uuid:"*") has no attribute 'gone'" ]] ||
+		fail "unexpected: ${lines[1]}"
+	assert_line --index 2 "true"
+}
+
 @test "a method added to the instance at run time is reachable" {
 	script t.lua >/dev/null <<'LUA'
 local Grower = lactor.class("Grower")

@@ -144,6 +144,29 @@ LUA
 	assert_line --index 2 "lactor: task failed: t.lua:1: boom"
 }
 
+@test "failed tasks whose errors were read are not kept; those nobody read are all reported" {
+	script t.lua <<'LUA'
+local function round(unread)
+  for i = 1, 20000 do
+    local f = lactor.spawn(function() error("read " .. i, 0) end)
+    pcall(f.get, f)
+    if i % 5000 == 0 then lactor.spawn(function() error(unread .. " " .. i, 0) end) end
+  end
+  lactor.sleep(0)
+  collectgarbage(); collectgarbage()
+  return collectgarbage("count")
+end
+round("first")
+local after_second = round("second")
+print(round("third") - after_second < 100)
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_output "true"
+	assert_equal "$(grep '^lactor: task failed' <<<"$stderr")" "$(for r in first second third; do
+		for i in 5000 10000 15000 20000; do echo "lactor: task failed: $r $i"; done; done)"
+}
+
 @test "a failed task observed through on_done is not reported at exit" {
 	script t.lua <<'LUA'
 local f = lactor.spawn(function() error("boom") end)

@@ -15,9 +15,10 @@
 -- A proxy's state (below `st`): c (the actor's core), path (field names
 -- from the instance to the table it stands for; empty for the root),
 -- label (its tostring), methods and children (callers and nested proxies,
--- made once per name), assigned (names written through it: the function
--- written, or true, so that a name whose write is still queued is
--- already a method or a field).  Proxies are
+-- made once per name), assigned (names written through it whose write is
+-- still queued: the function written, or true, so that such a name is
+-- already a method or a field) and queued (how many writes of each such
+-- name are).  Proxies are
 -- made once per actor and path, so == between them is identity; __eq says
 -- the same for any that are not.
 
@@ -86,8 +87,20 @@ local function run_get(inst, msg)
   return t[name]
 end
 
+-- A write through the proxy has run: its name counts as assigned no more,
+-- unless another write of it is still queued.
+local function written(st, name)
+  local n = st.queued[name] - 1
+  if n > 0 then
+    st.queued[name] = n
+  else
+    st.queued[name], st.assigned[name] = nil, nil
+  end
+end
+
 local function run_set(inst, msg)
   local st, name = msg[3], msg[4]
+  written(st, name)
   local t = target(inst, st.path)
   if t == nil then no_attribute(st, name, 0) end
   t[name] = msg[5]
@@ -140,7 +153,7 @@ local Proxy = { __name = "lactor.Proxy" }
 local function new(c, path, label)
   local p = setmetatable({}, Proxy)
   state[p] = { c = c, path = path, label = label, methods = {}, children = {},
-               assigned = {} }
+               assigned = {}, queued = {} }
   return p
 end
 
@@ -197,6 +210,7 @@ function Proxy.__newindex(p, name, value)
   local c = st.c
   if c[DEAD] then error(dead_error(c), 2) end
   st.assigned[name] = type(value) == "function" and value or true
+  st.queued[name] = (st.queued[name] or 0) + 1
   call(c, setmetatable({ run_set, false, st, name, value }, Write))
 end
 

@@ -11,8 +11,27 @@ local xpcall = xpcall
 
 local M = {}
 
--- Failed tasks, so that an error nobody read is reported at exit.
-local failed = {}
+-- Failed tasks whose futures nobody had read when they failed, so that
+-- an error nobody ever read is reported at exit.  Those read since are
+-- dropped each time the list has doubled: a long run whose tasks fail,
+-- and whose failures are read, must not keep them all.
+local failed, prune_at = {}, 64
+
+local function keep_failed(f)
+  local n = #failed + 1
+  failed[n] = f
+  if n < prune_at then return end
+  local kept = 0
+  for i = 1, n do
+    local g = failed[i]
+    failed[i] = nil
+    if not observed(g) then
+      kept = kept + 1
+      failed[kept] = g
+    end
+  end
+  prune_at = math.max(64, 2 * kept)
+end
 
 -- Resolves f with what xpcall(fn, errors.handler, ...) returned; false
 -- when that was an error.
@@ -26,7 +45,7 @@ local function resolve(f, ok, ...)
 end
 
 local function body(f, fn, ...)
-  if not resolve(f, xpcall(fn, handler, ...)) then failed[#failed + 1] = f end
+  if not resolve(f, xpcall(fn, handler, ...)) then keep_failed(f) end
 end
 
 -- lactor.spawn(fn, ...) → Future of fn's results.
@@ -73,7 +92,7 @@ function M.report_unobserved()
       report("task failed: " .. errtext(err) .. "\n" .. tostring(tb))
     end
   end
-  failed = {}
+  failed, prune_at = {}, 64
 end
 
 M.resolve = resolve
