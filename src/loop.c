@@ -411,7 +411,7 @@ static int resume(lx_loop *lp, lx_proc *p) {
   ** on: this one gets it, in case it cannot yield either.  (The handler
   ** sets the flag before it reads `running`, enter sets `running` before
   ** this reads the flag: one of them sees the other.) */
-  if (stop_signal_pending()) lx_preempt_now(1);
+  if (stop_signal_pending()) lx_preempt_now(LX_STOP);
   status = lua_resume(co, lp->L, nargs, &nres);
   lx_preempt_leave(p);
   if (status == LUA_YIELD) {
@@ -490,7 +490,7 @@ static volatile sig_atomic_t pending_signal, stopping;
 static void on_stop_signal(int sig) {
   if (pending_signal || stopping) _Exit(128 + sig);
   pending_signal = sig;
-  lx_preempt_now(1);
+  lx_preempt_now(LX_STOP);
   ev_async_send(signal_loop->ev, &signal_loop->wakeup);
 }
 

@@ -19,7 +19,7 @@
 /* Shared with the signal handler, hence statics (as lua.c's globalL). */
 static lx_proc *volatile running;   /* the proc being resumed, or NULL */
 static volatile sig_atomic_t generation, seen;
-static volatile sig_atomic_t stopping;    /* SIGINT/SIGTERM: lx_preempt_now */
+static volatile sig_atomic_t stopping;    /* lx_preempt_now's `stop` */
 static int interrupted;       /* the hook raised "interrupted!" in this resume */
 static int enabled, ticking;
 static timer_t timer;
@@ -41,7 +41,8 @@ static void hook(lua_State *L, lua_Debug *ar) {
     return;
   }
   if (in_runtime(L, ar)) return;      /* try again in user code */
-  if (!lua_isyieldable(L)) {           /* inside a C call */
+  /* Inside a C call, or a runaway that the REPL's Ctrl-C interrupts. */
+  if (!lua_isyieldable(L) || stopping == LX_INTERRUPT) {
     if (!stopping) return;             /* later */
     /* The first time, the hook looks again GRACE instructions later, so
     ** that the __close methods and message handlers of the code that
@@ -50,7 +51,8 @@ static void hook(lua_State *L, lua_Debug *ar) {
     ** it can. */
     lua_sethook(L, hook, HOOK_MASK, interrupted ? 1 : GRACE);
     interrupted = 1;
-    luaL_error(L, "interrupted!");
+    lua_pushliteral(L, "interrupted!");   /* no position: it came from outside */
+    lua_error(L);
   }
   lua_sethook(L, NULL, 0, 0);
   p->preempted = 1;
@@ -64,13 +66,17 @@ static void hook(lua_State *L, lua_Debug *ar) {
 void lx_preempt_now(int stop) {
   lx_proc *p = running;
   if (p == NULL) return;
-  if (stop) stopping = 1;
+  if (stop > stopping) stopping = stop;
   if (lua_gethook(p->co) != hook) lua_sethook(p->co, hook, HOOK_MASK, 1);
+}
+
+lx_proc *lx_preempt_running(void) {
+  return running;
 }
 
 static void on_tick(int sig) {
   (void)sig;
-  if (running && generation == seen) lx_preempt_now(0);
+  if (running && generation == seen) lx_preempt_now(LX_PREEMPT);
   seen = generation;
 }
 

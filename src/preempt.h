@@ -30,9 +30,15 @@ void lx_preempt_enter(lx_proc *p);
 void lx_preempt_leave(lx_proc *p);
 
 /* Arms the hook on the running proc now, so that it stops at the next
-** point where it can.  With `stop` (SIGINT, SIGTERM), a proc that cannot
-** yield, as in a sort comparator, gets the error "interrupted!" instead,
-** so that the graceful stop can begin.  Async-signal-safe. */
+** point where it can (`stop` 0: LX_PREEMPT).  With LX_STOP (SIGINT,
+** SIGTERM), a proc that cannot yield, as in a sort comparator, gets the
+** error "interrupted!" instead, so that the graceful stop can begin; with
+** LX_INTERRUPT (the REPL's Ctrl-C on a runaway) it gets it even where it
+** can yield.  Async-signal-safe. */
+enum { LX_PREEMPT, LX_STOP, LX_INTERRUPT };
 void lx_preempt_now(int stop);
+
+/* The proc being resumed, or NULL.  Async-signal-safe. */
+lx_proc *lx_preempt_running(void);
 
 #endif

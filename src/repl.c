@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <lauxlib.h>
@@ -41,6 +42,7 @@
 
 #include "embed.h"
 #include "loop.h"
+#include "preempt.h"
 #include "repl.h"
 
 #define PROMPT1 "> "
@@ -83,6 +85,10 @@ static struct {
   lua_State *volatile line;    /* the running line's coroutine */
   volatile sig_atomic_t interrupted;
   lua_State *volatile interrupted_line;  /* the line running then, or NULL */
+  struct termios saved_term;   /* the terminal as lactor found it */
+  int resized;                 /* SIGWINCH while readline was not in use */
+  lx_proc *last_hit;           /* what the last Ctrl-C found running, if
+                                  not the line (see on_sigint) */
 } R;
 
 static const char module_key = 'm';     /* registry: lactor.repl */
@@ -149,12 +155,29 @@ static void interrupt_hook(lua_State *L, lua_Debug *ar) {
   lua_error(L);
 }
 
+/* Ctrl-C.  The line gets the REPL's hook.  Anything else running (an
+** actor, a task) gets the loop's, as SIGINT without the REPL would arm
+** it: it yields, or gets "interrupted!" where it cannot, and the loop
+** gets its turn; found running again at the next Ctrl-C, it is a runaway
+** (with --slice 0 nothing else stops it) and gets "interrupted!" even
+** where it can yield.  A second Ctrl-C before the loop served the first
+** means that something spins where no hook reaches (C code, a script's
+** own coroutine): lactor ends at once, as lua does, with the terminal as
+** it was. */
 static void on_sigint(int sig) {
   lua_State *co = R.line;
+  lx_proc *p = lx_preempt_running();
   (void)sig;
+  if (R.interrupted) {
+    if (R.tty) tcsetattr(0, TCSANOW, &R.saved_term);
+    _exit(128 + SIGINT);
+  }
   R.interrupted = 1;
   R.interrupted_line = co;
   if (co) lua_sethook(co, interrupt_hook, LUA_MASKCOUNT, 1);
+  if (p != NULL && p->co != co)
+    lx_preempt_now(p == R.last_hit ? LX_INTERRUPT : LX_STOP);
+  R.last_hit = p != NULL && p->co != co ? p : NULL;
   ev_async_send(R.ev, &R.wake);
 }
 
@@ -335,6 +358,10 @@ static void install(void) {
     fputc('\n', R.term);
     R.column0 = 1;
   }
+  if (R.resized) {                    /* while a line ran */
+    rl_reset_screen_size();
+    R.resized = 0;
+  }
   rl_callback_handler_install(R.prompt, on_line);
   R.installed = 1;
   R.hidden = 0;
@@ -388,6 +415,7 @@ static void on_key(struct ev_loop *ev, ev_io *w, int revents) {
 static void on_winch(struct ev_loop *ev, ev_signal *w, int revents) {
   (void)ev; (void)w; (void)revents;
   if (R.installed) rl_resize_terminal();
+  else R.resized = 1;                  /* read the size at install() */
 }
 
 /* Ctrl-C at the prompt: "^C" after the text, and a fresh prompt. */
@@ -623,9 +651,18 @@ static void stop(void) {
   fflush(stdout);
 }
 
-/* The run is ending (lactor.exit, SIGTERM, ...): the loop says so. */
+/* The run is ending (lactor.exit, SIGTERM, ...): the loop says so.  The
+** prompt (and a half-typed line) stays; what the ending run prints, such
+** as on_stop's output, goes below it. */
 static void on_end(void *ud) {
   (void)ud;
+#ifdef LX_READLINE
+  if (R.installed && !R.hidden) {
+    fputc('\n', R.term);
+    fflush(R.term);
+    R.column0 = 1;
+  }
+#endif
   stop();
 }
 
@@ -640,6 +677,7 @@ static int start(lua_State *L) {
   R.L = lx_loop_L(R.lp);
   R.ev = lx_loop_ev(R.lp);
   R.tty = isatty(0);
+  if (R.tty) tcgetattr(0, &R.saved_term);
   R.prompt = PROMPT1;
   R.column0 = 1;
   /* lactor.repl, loaded as require would (its preload entry). */

@@ -294,6 +294,50 @@ back
 >"
 }
 
+@test "Ctrl-C stops a runaway actor that nothing else stops, and the prompt comes back" {
+	# With --slice 0 the first Ctrl-C makes it yield, once; found running
+	# again at the second, it gets interrupted!.
+	start --slice 0
+	send_line 'lactor.start(function() print("spinning") while true do end end):tell(1)'
+	wait_for $'\nspinning'
+	keys C-c
+	wait_for '^C'
+	keys C-c
+	wait_for 'crashed: interrupted!'
+	type_line '1 + 1'
+	wait_for $'> 1 + 1\n2\n>'
+}
+
+@test "a second Ctrl-C ends lactor at once when the first cannot be served" {
+	# A script's own coroutine has no hook: as in lua, the second Ctrl-C
+	# ends the process, and the terminal is left as it was found.
+	start
+	send_line 'print("spinning") coroutine.wrap(function() while true do end end)()'
+	wait_for $'\nspinning'
+	keys C-c
+	sleep 0.2
+	keys C-c
+	run exit_status
+	assert_output 130
+}
+
+@test "when the run ends under a half-typed line, what it prints goes below the line" {
+	local s
+	s=$(script stop.lua <<'LUA'
+local A = lactor.class("A")
+function A:on_stop() print("A stops") end
+A:start()
+LUA
+)
+	start -i "$s"
+	keys -l 'half typed'
+	wait_for '> half typed'
+	pkill -TERM -P "$(tmux -S "$SOCK" list-panes -t repl -F '#{pane_pid}')"
+	run exit_status
+	assert_output 143
+	wait_for $'> half typed\nA stops'
+}
+
 @test "Ctrl-D stops every actor, whose on_stop runs, and exits 0" {
 	local s
 	s=$(script stop.lua <<'LUA'
@@ -490,6 +534,24 @@ IN
 	assert_equal "${stderr_lines[1]}" "stack traceback:"
 	assert_equal "${stderr_lines[3]}" "	stdin:1: in main chunk"
 	assert_equal "${stderr_lines[4]}" "Timeout: timed out after 0.01 s"
+}
+
+@test "piped input: = expr prints expr, and a call's traceback stops at the line, as in lua" {
+	run -0 --separate-stderr lactor -i <<'IN'
+= 1 + 1
+=x
+function f() error("x") end
+f()
+IN
+	assert_output "$VERSION_LINE
+2
+nil"
+	# f() runs as "return f()", a tail call: no frame of the REPL's shows
+	assert_equal "$stderr" "stdin:1: x
+stack traceback:
+	[C]: in function 'error'
+	stdin:1: in function 'f'
+	(...tail calls...)"
 }
 
 @test "the end of piped input in an unfinished chunk is reported, and lactor exits 0" {

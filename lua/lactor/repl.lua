@@ -171,18 +171,25 @@ local function write_error(msg)
   stderr:flush()
 end
 
+-- The last match of `pattern` in the traceback `tb`: where it ends, or 0.
+local function last_line(tb, pattern)
+  local cut, pos = 0, 1
+  while true do
+    local s, e = tb:find(pattern, pos)
+    if not s then return cut end
+    cut, pos = e, e + 1
+  end
+end
+
 -- The traceback of an error in a line, down to the line's chunk: the
--- frames below it are the REPL's.
+-- frames below it are the REPL's.  A line that is a call runs as
+-- "return f()", a tail call that leaves no chunk frame: the traceback
+-- then ends at the "(...tail calls...)" that stands for it.
 local function handler(e)
   if e == INTERRUPTED then return e end
   local tb = traceback(nil, 2)
-  local cut = 0
-  local pos = 1
-  while true do
-    local s, e2 = tb:find("\n[^\n]*in main chunk", pos)
-    if not s then break end
-    cut, pos = e2, e2 + 1
-  end
+  local cut = last_line(tb, "\n[^\n]*in main chunk")
+  if cut == 0 then cut = last_line(tb, "\n[^\n]*%(%.%.%.tail calls%.%.%.%)") end
   if cut > 0 then tb = tb:sub(1, cut) end
   return { err = e, tb = tb }
 end
@@ -219,6 +226,8 @@ end
 -- feed(line) → the prompt for the next line ("> " or ">> "), or the
 -- coroutine of the task that runs the chunk, which calls c.done().
 function M.feed(line)
+  -- "= expr" prints expr, as in lua (lua.c's pushline)
+  if not pending and line:sub(1, 1) == "=" then line = "return " .. line:sub(2) end
   local src = pending and pending .. "\n" .. line or line
   local fn, rerr = load("return " .. src, "=stdin", "t")
   if not fn then
