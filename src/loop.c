@@ -356,6 +356,7 @@ int lx_actor_next(lx_loop *lp, lua_State *L, int ring, lx_proc *p) {
   if (e == NULL || e->actors == 0 || p->state != LX_RUNNING) return 0;
   if (time_up(lp) || stop_signal_pending()) return 0;  /* the runner's checks */
   pop_actor(lp, L, ring);
+  p->ctrl_c = 0;                       /* the last actor was no runaway */
   lx_preempt_enter(p);                 /* a fresh slice for this actor */
   return 1;
 }

@@ -63,6 +63,8 @@ struct lx_proc {
   int preempted;           /* its slice expired in the last resume */
   int finishing;           /* runs a dead actor's on_stop or on_failure:
                               the shutdown lets it finish (core.finishing) */
+  int ctrl_c;              /* the REPL's Ctrl-C made it yield, and it has
+                              not stopped by itself since (repl.c) */
   lua_Integer serial;      /* creation order among procs and actors */
   const void *owner_id;    /* a worker's owner (user value 2), as identity */
 };

@@ -133,6 +133,7 @@ void lx_preempt_enter(lx_proc *p) {
 
 void lx_preempt_leave(lx_proc *p) {
   running = NULL;
+  if (!p->preempted) p->ctrl_c = 0;    /* it waited, or ended: no runaway */
   stopping = 0;                        /* the loop serves the signal now */
   interrupted = 0;
   /* A hook armed too late to fire must not linger on the coroutine. */

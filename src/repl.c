@@ -87,8 +87,6 @@ static struct {
   lua_State *volatile interrupted_line;  /* the line running then, or NULL */
   struct termios saved_term;   /* the terminal as lactor found it */
   int resized;                 /* SIGWINCH while readline was not in use */
-  lx_proc *last_hit;           /* what the last Ctrl-C found running, if
-                                  not the line (see on_sigint) */
 } R;
 
 static const char module_key = 'm';     /* registry: lactor.repl */
@@ -158,9 +156,9 @@ static void interrupt_hook(lua_State *L, lua_Debug *ar) {
 /* Ctrl-C.  The line gets the REPL's hook.  Anything else running (an
 ** actor, a task) gets the loop's, as SIGINT without the REPL would arm
 ** it: it yields, or gets "interrupted!" where it cannot, and the loop
-** gets its turn; found running again at the next Ctrl-C, it is a runaway
-** (with --slice 0 nothing else stops it) and gets "interrupted!" even
-** where it can yield.  A second Ctrl-C before the loop served the first
+** gets its turn; found running at a later Ctrl-C without having waited
+** since, it is a runaway (with --slice 0 nothing else stops it) and gets
+** "interrupted!" even where it can yield.  A second Ctrl-C before the loop served the first
 ** means that something spins where no hook reaches (C code, a script's
 ** own coroutine): lactor ends at once, as lua does, with the terminal as
 ** it was. */
@@ -175,9 +173,10 @@ static void on_sigint(int sig) {
   R.interrupted = 1;
   R.interrupted_line = co;
   if (co) lua_sethook(co, interrupt_hook, LUA_MASKCOUNT, 1);
-  if (p != NULL && p->co != co)
-    lx_preempt_now(p == R.last_hit ? LX_INTERRUPT : LX_STOP);
-  R.last_hit = p != NULL && p->co != co ? p : NULL;
+  if (p != NULL && p->co != co) {
+    lx_preempt_now(p->ctrl_c ? LX_INTERRUPT : LX_STOP);
+    p->ctrl_c = 1;
+  }
   ev_async_send(R.ev, &R.wake);
 }
 
