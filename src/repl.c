@@ -158,10 +158,10 @@ static void interrupt_hook(lua_State *L, lua_Debug *ar) {
 ** it: it yields, or gets "interrupted!" where it cannot, and the loop
 ** gets its turn; found running at a later Ctrl-C without having waited
 ** since, it is a runaway (with --slice 0 nothing else stops it) and gets
-** "interrupted!" even where it can yield.  A second Ctrl-C before the loop served the first
-** means that something spins where no hook reaches (C code, a script's
-** own coroutine): lactor ends at once, as lua does, with the terminal as
-** it was. */
+** "interrupted!" even where it can yield.  A second Ctrl-C before the
+** loop served the first means that something spins where no hook
+** reaches (C code, a script's own coroutine): lactor ends at once, as
+** lua does, with the terminal as it was. */
 static void on_sigint(int sig) {
   lua_State *co = R.line;
   lx_proc *p = lx_preempt_running();
