@@ -397,6 +397,20 @@ half typed
 >"
 }
 
+@test "a terminal resized while a line runs: the prompt comes back at the new width, intact" {
+	needs_readline
+	start
+	send_line 'lactor.sleep(0.5)'
+	tmux -S "$SOCK" resize-window -t repl -x 40 -y 30
+	wait_for $'lactor.sleep(0.5)\n>'
+	type_line 't = lactor.every(0.1, function() print("TICK") end)'
+	keys -l "$(printf 'abcdefghij%.0s' {1..15})"
+	sleep 0.5                            # several ticks redraw the line
+	# At the old width each redraw left a copy of the wrapped line behind.
+	run grep -c '^> abcdefghij' <<<"$(screen)"
+	assert_output 1
+}
+
 @test "history is kept across two sessions" {
 	needs_readline
 	start
