@@ -380,6 +380,14 @@ static void on_line(char *line) {
   ev_io_stop(R.ev, &R.input);
   R.column0 = 1;              /* readline moved to a new line */
   if (line == NULL) {         /* Ctrl-D: readline moved to a new line */
+    if (strcmp(R.prompt, PROMPT2) == 0) {   /* in a chunk: reported, as lua does */
+      rl_eof_found = 0;        /* readline goes on: the input has not ended */
+      call("eof", 0, 0);
+      R.prompt = PROMPT1;
+      R.state = FINISHED;
+      due();
+      return;
+    }
     end_of_input();
     return;
   }

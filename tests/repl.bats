@@ -341,6 +341,25 @@ LUA
 	wait_for $'> half typed\nA stops'
 }
 
+@test "Ctrl-D at a >> prompt reports the unfinished chunk and the REPL goes on, as in lua" {
+	start
+	send_line 'function f()'
+	wait_for '>>'
+	keys C-d
+	wait_for $'\'end\' expected near <eof>\n>'
+	type_line '1 + 1'
+	wait_screen "$VERSION_LINE
+> function f()
+>>
+stdin:1: 'end' expected near <eof>
+> 1 + 1
+2
+>"
+	keys C-d
+	run exit_status
+	assert_output 0
+}
+
 @test "Ctrl-D stops every actor, whose on_stop runs, and exits 0" {
 	local s
 	s=$(script stop.lua <<'LUA'
