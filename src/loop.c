@@ -354,7 +354,7 @@ void lx_set_owner(lua_State *L, lx_proc *p, int proc, int idx) {
 int lx_actor_next(lx_loop *lp, lua_State *L, int ring, lx_proc *p) {
   lx_entry *e = lp->head;
   if (e == NULL || e->actors == 0 || p->state != LX_RUNNING) return 0;
-  if (time_up(lp) || stop_signal_pending()) return 0;  /* the runner's checks */
+  if (lx_loop_turn_due(lp)) return 0;  /* the runner's checks */
   pop_actor(lp, L, ring);
   p->ctrl_c = 0;                       /* the last actor was no runaway */
   lx_preempt_enter(p);                 /* a fresh slice for this actor */
@@ -458,7 +458,7 @@ static void on_runnable(struct ev_loop *ev, ev_idle *w, int revents) {
       if (p->state == LX_DONE) { finish(lp, p); continue; }
     }
     if (resume(lp, p)) break;        /* a slice expired: events are due */
-    if (time_up(lp) || stop_signal_pending()) break;
+    if (time_up(lp)) break;          /* (a signal: the loop's condition) */
   }
   if (lp->head == NULL) ev_idle_stop(ev, w);
 }
