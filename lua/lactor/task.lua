@@ -15,7 +15,8 @@ local M = {}
 -- an error nobody ever read is reported at exit.  Those read since are
 -- dropped each time the list has doubled: a long run whose tasks fail,
 -- and whose failures are read, must not keep them all.
-local failed, prune_at = {}, 64
+local PRUNE_FIRST <const> = 64
+local failed, prune_at = {}, PRUNE_FIRST
 
 local function keep_failed(f)
   local n = #failed + 1
@@ -30,7 +31,7 @@ local function keep_failed(f)
       failed[kept] = g
     end
   end
-  prune_at = math.max(64, 2 * kept)
+  prune_at = math.max(PRUNE_FIRST, 2 * kept)
 end
 
 -- Resolves f with what xpcall(fn, errors.handler, ...) returned; false
@@ -92,7 +93,7 @@ function M.report_unobserved()
       report("task failed: " .. errtext(err) .. "\n" .. tostring(tb))
     end
   end
-  failed, prune_at = {}, 64
+  failed, prune_at = {}, PRUNE_FIRST
 end
 
 M.resolve = resolve
