@@ -94,6 +94,17 @@ A:start():tell("go")
 LUA
 }
 
+# keeper_script <<'LUA' ... LUA: writes t.lua, which starts with Keeper, an
+# idle actor whose on_stop prints "Keeper on_stop ran": the sign that a
+# graceful stop ran the live actors' on_stop.
+keeper_script() {
+	{
+		printf '%s\n' 'local Keeper = lactor.class("Keeper")' \
+			'function Keeper:on_stop() print("Keeper on_stop ran") end' 'Keeper:start()'
+		cat
+	} | script t.lua >/dev/null
+}
+
 @test "a spinning script still stops on SIGTERM with on_stop run" {
 	spinner_script
 	start_until_ready env --default-signal=TERM "$LACTOR" t.lua
@@ -209,10 +220,7 @@ lactor.spawn(function() print(r(250000)) end)'
 @test "SIGTERM stops a script spinning where it cannot yield, with on_stop run" {
 	# The spinner sits inside a sort comparator, where it cannot yield: the
 	# signal raises "interrupted!" there, so that the graceful stop begins.
-	script t.lua >/dev/null <<'LUA'
-local Keeper = lactor.class("Keeper")
-function Keeper:on_stop() print("Keeper on_stop ran") end
-Keeper:start()
+	keeper_script <<'LUA'
 local A = lactor.class("Stuck")
 function A:on_receive()
   io.open(os.getenv("READY"), "w"):close()
@@ -232,10 +240,7 @@ LUA
 @test "SIGTERM stops every proc that cannot yield, not just the one it lands in" {
 	# Before, the runner went on to the next spinner after "interrupted!",
 	# and the loop never got the turn that begins the graceful stop.
-	script t.lua >/dev/null <<'LUA'
-local Keeper = lactor.class("Keeper")
-function Keeper:on_stop() print("Keeper on_stop ran") end
-Keeper:start()
+	keeper_script <<'LUA'
 local Stuck = lactor.class("Stuck")
 function Stuck:on_failure(err) print("Stuck on_failure: " .. err) end
 function Stuck:on_receive()
@@ -256,10 +261,7 @@ Keeper on_stop ran"
 }
 
 @test "SIGTERM stops a script that catches interrupted! and spins on" {
-	script t.lua >/dev/null <<'LUA'
-local Keeper = lactor.class("Keeper")
-function Keeper:on_stop() print("Keeper on_stop ran") end
-Keeper:start()
+	keeper_script <<'LUA'
 io.open(os.getenv("READY"), "w"):close()
 while true do pcall(table.sort, {3, 2, 1}, function(a, b) while true do end end) end
 LUA
@@ -272,10 +274,7 @@ LUA
 }
 
 @test "interrupted! lets the code that catches it clean up: its __close runs, then on_failure" {
-	script t.lua >/dev/null <<'LUA'
-local Keeper = lactor.class("Keeper")
-function Keeper:on_stop() print("Keeper on_stop ran") end
-Keeper:start()
+	keeper_script <<'LUA'
 local Stuck = lactor.class("Stuck")
 function Stuck:on_failure(err) print("Stuck on_failure: " .. err) end
 function Stuck:on_receive()
@@ -295,10 +294,7 @@ Keeper on_stop ran"
 }
 
 @test "interrupted! lets the code that catches it clean up: its message handler runs" {
-	script t.lua >/dev/null <<'LUA'
-local Keeper = lactor.class("Keeper")
-function Keeper:on_stop() print("Keeper on_stop ran") end
-Keeper:start()
+	keeper_script <<'LUA'
 xpcall(function()
   io.open(os.getenv("READY"), "w"):close()
   table.sort({3, 2, 1}, function(a, b) while true do end end)
@@ -343,7 +339,7 @@ end'
 }
 
 @test "SIGTERM lets an on_stop that is already running finish" {
-	script t.lua >/dev/null <<'LUA'
+	keeper_script <<'LUA'
 local Slow = lactor.class("Slow")
 function Slow:on_stop()
   print("Slow on_stop begins")
@@ -351,9 +347,6 @@ function Slow:on_stop()
   lactor.sleep(0.3)
   print("Slow on_stop ends")
 end
-local Keeper = lactor.class("Keeper")
-function Keeper:on_stop() print("Keeper on_stop ran") end
-Keeper:start()
 Slow:start():stop()
 lactor.sleep(10)
 LUA
