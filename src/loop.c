@@ -484,12 +484,35 @@ static void on_prepare(struct ev_loop *ev, ev_prepare *w, int revents) {
 ** would keep it from ever getting one.  The handler asks the running proc
 ** to yield, or to raise "interrupted!" where it cannot (the preemption
 ** hook), and wakes the loop; a second signal before the first was served,
-** or during the graceful stop, ends the process at once. */
+** or during the graceful stop, ends the process at once, unless it is an
+** echo of the first (lx_stop_signal_echo). */
 static lx_loop *signal_loop;
 static volatile sig_atomic_t pending_signal, stopping;
 
+/* When the last stop signal that counted came; written by the handlers
+** only, which block every other signal while they run. */
+static double signal_time = -1;
+
+/* A stop signal within ECHO seconds of the one before is that one again:
+** timeout(1) sends its signal to lactor and then to lactor's whole
+** process group, and `kill 0` in a script's shell does the same.  Taken
+** for the user's second signal, it would end lactor with no on_stop run. */
+#define ECHO 0.25
+
+void lx_stop_signal_taken(void) {
+  signal_time = lx_now();
+}
+
+int lx_stop_signal_echo(void) {
+  return signal_time >= 0 && lx_now() - signal_time < ECHO;
+}
+
 static void on_stop_signal(int sig) {
-  if (pending_signal || stopping) _Exit(128 + sig);
+  if (pending_signal || stopping) {
+    if (lx_stop_signal_echo()) return;
+    _Exit(128 + sig);
+  }
+  lx_stop_signal_taken();
   pending_signal = sig;
   lx_preempt_now(LX_STOP);
   ev_async_send(signal_loop->ev, &signal_loop->wakeup);

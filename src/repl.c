@@ -167,9 +167,11 @@ static void on_sigint(int sig) {
   lx_proc *p = lx_preempt_running();
   (void)sig;
   if (R.interrupted) {
+    if (lx_stop_signal_echo()) return;
     if (R.tty) tcsetattr(0, TCSANOW, &R.saved_term);
     _exit(128 + SIGINT);
   }
+  lx_stop_signal_taken();
   R.interrupted = 1;
   R.interrupted_line = co;
   if (co) lua_sethook(co, interrupt_hook, LUA_MASKCOUNT, 1);
@@ -727,7 +729,7 @@ static int start(lua_State *L) {
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_sigint;
   sa.sa_flags = SA_RESTART;
-  sigemptyset(&sa.sa_mask);
+  sigfillset(&sa.sa_mask);
   sigaction(SIGINT, &sa, &R.old_sigint);
   due();                               /* the first prompt */
   return 0;

@@ -373,8 +373,29 @@ A:start():tell("go")
 LUA
 	start_until_ready "$LACTOR" t.lua
 	kill -INT "$pid"
-	sleep 0.2
+	sleep 0.5                            # apart: not an echo (lactor(1))
 	kill -INT "$pid"
 	reap
 	assert_equal "$status" 130
+}
+
+@test "a signal that timeout(1) sends twice is one graceful stop" {
+	# timeout sends its signal to lactor and then to lactor's process
+	# group: the second, coming right after the first, is not the user's
+	# second signal that ends lactor at once.
+	keeper_script <<'LUA'
+local S = lactor.class("Spinner")
+function S:on_receive() while true do end end
+function S:on_stop() print("Spinner on_stop ran") end
+S:start():tell(1)
+LUA
+	local sig i
+	for sig in TERM INT; do
+		for i in 1 2 3; do
+			run timeout --preserve-status -s "$sig" 0.3 "$LACTOR" t.lua
+			assert_equal "$status" "$(kill -l "$sig" | awk '{ print 128 + $1 }')"
+			assert_output "Spinner on_stop ran
+Keeper on_stop ran"
+		done
+	done
 }

@@ -303,7 +303,7 @@ back
 	local i
 	for ((i = 0; i < 20; i++)); do       # a Ctrl-C at a time, each served
 		keys C-c
-		sleep 0.5
+		sleep 0.5                     # apart: not an echo (lactor(1))
 		[[ $(screen) == *'crashed: interrupted!'* ]] && break
 	done
 	wait_for 'crashed: interrupted!'
@@ -318,7 +318,7 @@ back
 	send_line 'print("spinning") coroutine.wrap(function() while true do end end)()'
 	wait_for $'\nspinning'
 	keys C-c
-	sleep 0.2
+	sleep 0.5                            # apart: not an echo (lactor(1))
 	keys C-c
 	run exit_status
 	assert_output 130
