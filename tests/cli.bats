@@ -580,6 +580,29 @@ LUA
 	assert_equal "${stderr_lines[0]}" "lactor: custom failure"
 }
 
+@test "an error in the main chunk closes its to-be-closed variables before the report, as lua does" {
+	local t
+	t=$(script t.lua <<'LUA'
+local function res(name)
+  return setmetatable({}, { __close = function(_, err) print("closed " .. name, err) end })
+end
+local a <close> = res("a")
+do local b <close> = res("b") end
+local f = lactor.future()
+f:set_exception("failed future")
+f:get()
+LUA
+	)
+	run -1 lactor "$t"
+	assert_equal "${lines[0]}" $'closed b\tnil'
+	assert_equal "${lines[1]}" $'closed a\tfailed future'
+	assert_equal "${lines[2]}" "lactor: failed future"
+	# An error in a __close replaces the error, as in a pcall.
+	run -1 --separate-stderr lactor -e 'local x <close> = setmetatable({}, {
+		__close = function() error("in close", 0) end }) error("unwind")'
+	assert_equal "${stderr_lines[0]}" "lactor: in close"
+}
+
 @test "a syntax error exits 1 with one line and runs nothing" {
 	script bad.lua >/dev/null <<'LUA'
 print("not reached")

@@ -26,10 +26,8 @@ script() {
 }
 
 # watchdog PID [SECONDS]: kills PID if it still runs after SECONDS (20), so
-# that a hang fails its test instead of stalling the suite.  Signal tests
-# cannot use `timeout` for this: it passes a signal it gets on twice (to
-# the child and to its process group), and a second SIGTERM before the
-# first is served ends lactor at once, without on_stop.
+# that a hang fails its test instead of stalling the suite.  For the signal
+# tests, which start lactor in the background to signal it themselves.
 watchdog() {
 	( sleep "${2:-20}"; kill -KILL "$1" ) >/dev/null 2>&1 3>&- &
 }
