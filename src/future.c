@@ -126,10 +126,13 @@ static void take_callbacks(lua_State *L, int idx, lx_future *f) {
 ** (pops them).  Callbacks run in tasks (Lua hook "spawn_callback"), so
 ** this never runs user code itself. */
 static void settled(lx_loop *lp, lua_State *L, int idx, lx_future *f) {
-  lx_proc *p, *next;
+  lx_proc *p, *prev;
   stop_deadline(L, f);
-  for (p = f->waiters; p; p = next) {
-    next = p->wnext;
+  /* Newest first in the list (link_waiter): woken oldest first, from its
+  ** end, in the order they began to wait. */
+  for (p = f->waiters; p && p->wnext; p = p->wnext) {}
+  for (; p; p = prev) {
+    prev = p->wprev;
     p->wprev = p->wnext = NULL;
     p->waiting_on = NULL;
     stop_timer(p);

@@ -194,6 +194,27 @@ b got x
 OUT
 }
 
+@test "coroutines waiting on the same future wake in the order they began to wait" {
+	run lactor -e '
+local f = lactor.future()
+for i = 1, 4 do lactor.spawn(function() f:get() print("task", i) end) end
+local A = lactor.class("Waiter")
+function A:on_receive(i) f:get() print("actor", i) end
+for i = 1, 3 do A:start():tell(i) end
+lactor.sleep(0.01)
+f:set()'
+	assert_success
+	assert_output - <<'OUT'
+task	1
+task	2
+task	3
+task	4
+actor	1
+actor	2
+actor	3
+OUT
+}
+
 @test "get with a timeout raises a Timeout error object when nothing sets the future" {
 	script t.lua <<'LUA'
 local f = lactor.future()
