@@ -95,7 +95,9 @@ static int l_yield(lua_State *L) {
 
 static int l_sleep(lua_State *L) {
   double s = luaL_checknumber(L, 1);
-  lx_proc *p = current(L, "sleep");
+  lx_proc *p;
+  luaL_argcheck(L, s == s, 1, "number is NaN");   /* as after and get do */
+  p = current(L, "sleep");
   struct ev_loop *ev = lx_loop_ev(LOOP(L));
   ev_now_update(ev);
   ev_timer_set(&p->timer, s > 0 ? s : 0, 0.);

@@ -525,16 +525,18 @@ LUA
 		"1	true	own")"
 }
 
-@test "timers and timeouts refuse NaN instead of never firing" {
+@test "timers, timeouts and sleep refuse NaN instead of never firing" {
 	run lactor -e 'local nan = 0/0
 print(pcall(function() lactor.after(nan, print) end))
 print(pcall(function() lactor.every(nan, print) end))
-print(pcall(function() lactor.future():get(nan) end))'
+print(pcall(function() lactor.future():get(nan) end))
+print(pcall(function() lactor.sleep(nan) end))'
 	assert_success
 	assert_output "$(printf '%s\n' \
 		"false	(command line):2: bad argument #1 to 'after' (number is NaN)" \
 		"false	(command line):3: bad argument #1 to 'every' (number is NaN)" \
-		"false	(command line):4: bad argument #1 to 'get' (number is NaN)")"
+		"false	(command line):4: bad argument #1 to 'get' (number is NaN)" \
+		"false	(command line):5: bad argument #1 to 'sleep' (number is NaN)")"
 }
 
 @test "finalizers that lua_close runs at exit may still call lactor" {
