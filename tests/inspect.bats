@@ -183,6 +183,21 @@ actor Echo ($f) running:
 	assert_output 5
 }
 
+@test "lactor.dump called in a handler shows that actor from where it called" {
+	script t.lua >/dev/null <<'LUA'
+local Dumper = lactor.class("Dumper")
+function Dumper:on_receive(m)
+  lactor.dump()
+end
+Dumper:start():ask("go"):get()
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	run grep -A2 '^actor Dumper' <<<"$stderr"
+	assert_line --index 1 "stack traceback:"
+	assert_line --index 2 --regexp $'^\tt\\.lua:3: in '
+}
+
 @test "SIGUSR1 makes a running lactor dump every coroutine's traceback and carry on" {
 	script t.lua >/dev/null <<'LUA'
 local ready, go = ...

@@ -101,9 +101,10 @@ local function task_state(co)
 end
 
 -- The traceback of an actor, which has a coroutine only while it is
--- inside a handler (or about to start).
+-- inside a handler (or about to start).  The caller of dump() shows from
+-- where it called: level 1 is this function, 2 dump(), 3 its caller.
 local function actor_traceback(c, co, me)
-  if co then return traceback(co, nil, co == me and 2 or 0) end
+  if co then return traceback(co, nil, co == me and 3 or 0) end
   local where = c[FRESH] and "(not started yet)"
     or c[BUSY] and "(queued, with messages to handle)"
     or "(idle: no message to handle)"
