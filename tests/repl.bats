@@ -614,6 +614,24 @@ IN
 1 stops"
 }
 
+@test "at the end of the session actors still busy after 5 s are ended, and lactor exits 0" {
+	# The spinner never gets to its stop; the others stop as usual.
+	run -0 --separate-stderr timeout 30 "$LACTOR" -i <<'IN'
+A = lactor.class("A") function A:init(n) self.n = n end
+function A:on_stop() print(self.n .. " stops") end
+a1 = A:start(1)
+S = lactor.class("Spinner") function S:on_receive() while true do end end
+function S:on_stop() print("spinner stops") end
+S:start():tell("spin")
+a2 = A:start(2)
+IN
+	assert_output "$VERSION_LINE
+2 stops
+spinner stops
+1 stops"
+	assert_equal "$stderr" "lactor: actors still busy 5 s after the end of the session: ending them"
+}
+
 @test "a piped line that waits forever is a deadlock at EOF, not a hang" {
 	run -1 --separate-stderr lactor -i <<'IN'
 print("waiting")

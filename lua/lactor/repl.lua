@@ -262,13 +262,25 @@ function M.eof()
   end
 end
 
+-- How long the actors have to stop at the end of a session, in seconds:
+-- Erlang's default shutdown time for a worker.  One still inside a
+-- handler then (spinning, or waiting on what will never come) would
+-- otherwise keep lactor from ever exiting.
+local STOP_GRACE <const> = 5
+
 -- Then every actor stops, each after the messages queued for it, newest
--- first (as lactor.registry.stop_all), and lactor exits 0.
+-- first (as lactor.registry.stop_all), and lactor exits 0; actors that
+-- have not stopped within STOP_GRACE seconds are ended where they are
+-- (their on_stop still runs), as lactor.exit ends them.
 function M.finish()
   local registry = package.loaded["lactor.registry"]
   spawn("task", nil, function()
     if registry and registry.registry and registry.registry.stop_all then
-      pcall(function() registry.registry.stop_all():get() end)
+      local ok, err = pcall(function() registry.registry.stop_all():get(STOP_GRACE) end)
+      if not ok and errors.is_error(err, errors.Timeout) then
+        core.report(format("actors still busy %d s after the end of the session: "
+          .. "ending them", STOP_GRACE))
+      end
     end
     core.exit(0)
   end)
