@@ -637,7 +637,8 @@ static void end_of_input(void) {
   if (R.tty && !R.editing) fputs("\n", stdout);   /* after the ^D */
   call("eof", 0, 0);                   /* reports an unfinished chunk */
   stop();
-  call("finish", 0, 0);
+  lua_pushboolean(R.L, R.tty);
+  call("finish", 1, 0);
 }
 
 /* Lets go of the terminal, SIGINT and the streams. */

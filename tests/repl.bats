@@ -105,10 +105,11 @@ keys() {
 	tmux -S "$SOCK" send-keys -t repl "$@"
 }
 
-# The exit status of lactor in the pane, once it has ended (10 s at most).
+# exit_status [SECONDS]: the exit status of lactor in the pane, once it has
+# ended (SECONDS at most, 10 unless given).
 exit_status() {
 	local i
-	for ((i = 0; i < 200; i++)); do
+	for ((i = 0; i < ${1:-10} * 20; i++)); do
 		[[ -s $BATS_TEST_TMPDIR/status ]] && break
 		sleep 0.05
 	done
@@ -381,6 +382,33 @@ second stops
 first stops"
 }
 
+@test "Ctrl-D ends the actors still busy 5 s later, whose on_stop runs, and exits 0" {
+	# The spinner never gets to its stop, and "first" waits behind it.
+	local s
+	s=$(script busy.lua <<'LUA'
+local A = lactor.class("A")
+function A:init(name) self.name = name end
+function A:on_stop() print(self.name .. " stops") end
+A:start("first")
+local S = lactor.class("Spinner")
+function S:on_receive() while true do end end
+function S:on_stop() print("spinner stops") end
+S:start():tell("spin")
+A:start("second")
+LUA
+)
+	start -i "$s"
+	keys C-d
+	run exit_status 30
+	assert_output 0
+	assert_equal "$(screen | sed '/^Pane is dead/d')" "$VERSION_LINE
+>
+second stops
+lactor: actors still busy 5 s after Ctrl-D: ending them
+spinner stops
+first stops"
+}
+
 @test "actor output appears above the prompt and the half-typed line stays intact" {
 	needs_readline
 	local s
@@ -612,24 +640,6 @@ IN
 3 stops
 2 stops
 1 stops"
-}
-
-@test "at the end of the session actors still busy after 5 s are ended, and lactor exits 0" {
-	# The spinner never gets to its stop; the others stop as usual.
-	run -0 --separate-stderr timeout 30 "$LACTOR" -i <<'IN'
-A = lactor.class("A") function A:init(n) self.n = n end
-function A:on_stop() print(self.n .. " stops") end
-a1 = A:start(1)
-S = lactor.class("Spinner") function S:on_receive() while true do end end
-function S:on_stop() print("spinner stops") end
-S:start():tell("spin")
-a2 = A:start(2)
-IN
-	assert_output "$VERSION_LINE
-2 stops
-spinner stops
-1 stops"
-	assert_equal "$stderr" "lactor: actors still busy 5 s after the end of the session: ending them"
 }
 
 @test "a piped line that waits forever is a deadlock at EOF, not a hang" {

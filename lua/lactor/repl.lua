@@ -262,23 +262,25 @@ function M.eof()
   end
 end
 
--- How long the actors have to stop at the end of a session, in seconds:
--- Erlang's default shutdown time for a worker.  One still inside a
--- handler then (spinning, or waiting on what will never come) would
--- otherwise keep lactor from ever exiting.
+-- How long the actors have to stop after Ctrl-D, in seconds: Erlang's
+-- default shutdown time for a worker.  One still inside a handler then
+-- (spinning, say) would otherwise keep the user waiting for ever.
 local STOP_GRACE <const> = 5
 
 -- Then every actor stops, each after the messages queued for it, newest
--- first (as lactor.registry.stop_all), and lactor exits 0; actors that
--- have not stopped within STOP_GRACE seconds are ended where they are
--- (their on_stop still runs), as lactor.exit ends them.
-function M.finish()
+-- first (as lactor.registry.stop_all), and lactor exits 0.  After Ctrl-D
+-- at a terminal (`interactive`), actors that have not stopped within
+-- STOP_GRACE seconds are ended where they are, as lactor.exit ends them
+-- (their on_stop runs unless it is what keeps them).  Piped input is a
+-- script's: its end waits for the actors as the end of a script does.
+function M.finish(interactive)
   local registry = package.loaded["lactor.registry"]
+  local grace = interactive and STOP_GRACE or nil
   spawn("task", nil, function()
     if registry and registry.registry and registry.registry.stop_all then
-      local ok, err = pcall(function() registry.registry.stop_all():get(STOP_GRACE) end)
+      local ok, err = pcall(function() registry.registry.stop_all():get(grace) end)
       if not ok and errors.is_error(err, errors.Timeout) then
-        core.report(format("actors still busy %d s after the end of the session: "
+        core.report(format("actors still busy %d s after Ctrl-D: "
           .. "ending them", STOP_GRACE))
       end
     end
