@@ -389,33 +389,29 @@ static void on_timer(struct ev_loop *ev, ev_timer *w, int revents) {
   lx_proc_ready(p);
 }
 
-/* Closes the to-be-closed variables that the error at the top of dead
-** coroutine `co` left open, as a pcall would have on its way out; an
-** error in a __close replaces that error there, as in a pcall. */
+/* Closes the to-be-closed variables that the error on top of dead
+** coroutine `co` left open, as a pcall would have on its way out.  The
+** error stays on top; an error in a __close replaces it, as in a pcall. */
 static void close_dead(lua_State *co, lua_State *from) {
 #if LUA_VERSION_RELEASE_NUM >= 50406
-  int status = lua_closethread(co, from);
+  (void)lua_closethread(co, from);
 #else
-  int status = lua_resetthread(co);
   (void)from;
+  (void)lua_resetthread(co);
 #endif
-  if (status == LUA_OK) lua_pushnil(co);    /* none did: no new error */
 }
 
 /* Reports a proc that ended with an error nothing caught: the main chunk,
 ** or a fault in lactor's own wrappers.  The traceback is taken where the
 ** error came from, before its to-be-closed variables close, which they
-** do before the report, as in lua. */
+** do before the report, as in lua.  (An error in a __close is reported
+** with that traceback too: the __close's own frames are gone by then.) */
 static void failed(lx_loop *lp, lua_State *co) {
   lua_State *L = lp->L;
-  lua_pushvalue(co, -1);
-  lua_xmove(co, L, 1);                      /* error object */
   luaL_traceback(L, co, NULL, 0);
   close_dead(co, L);
-  if (!lua_isnil(co, -1)) {                 /* a __close raised */
-    lua_xmove(co, L, 1);
-    lua_replace(L, -3);
-  }
+  lua_xmove(co, L, 1);                      /* error object */
+  lua_insert(L, -2);
   lua_settop(co, 0);
   lx_hook(lp, L, "proc_failed", 2);
 }
