@@ -503,7 +503,7 @@ static void on_prepare(struct ev_loop *ev, ev_prepare *w, int revents) {
 ** to yield, or to raise "interrupted!" where it cannot (the preemption
 ** hook), and wakes the loop; a second signal before the first was served,
 ** or during the graceful stop, ends the process at once, unless it is an
-** echo of the first (lx_stop_signal_echo). */
+** echo of the first (lx_loop_signal_echo). */
 static lx_loop *signal_loop;
 static volatile sig_atomic_t pending_signal, stopping;
 
@@ -517,20 +517,20 @@ static double signal_time = -1;
 ** for the user's second signal, it would end lactor with no on_stop run. */
 #define ECHO 0.25
 
-void lx_stop_signal_taken(void) {
+void lx_loop_signal_taken(void) {
   signal_time = lx_now();
 }
 
-int lx_stop_signal_echo(void) {
+int lx_loop_signal_echo(void) {
   return signal_time >= 0 && lx_now() - signal_time < ECHO;
 }
 
 static void on_stop_signal(int sig) {
   if (pending_signal || stopping) {
-    if (lx_stop_signal_echo()) return;
+    if (lx_loop_signal_echo()) return;
     _Exit(128 + sig);
   }
-  lx_stop_signal_taken();
+  lx_loop_signal_taken();
   pending_signal = sig;
   lx_preempt_now(LX_STOP);
   ev_async_send(signal_loop->ev, &signal_loop->wakeup);

@@ -166,11 +166,11 @@ void lx_push_anchored(lua_State *L, const void *key);
 double lx_now(void);
 
 /* For the SIGINT and SIGTERM handlers, where a second signal would end
-** lactor at once: lx_stop_signal_taken notes when a signal was acted on,
-** and lx_stop_signal_echo tells whether the one just caught came within a
+** lactor at once: lx_loop_signal_taken notes when a signal was acted on,
+** and lx_loop_signal_echo tells whether the one just caught came within a
 ** quarter second of that one, and is the same again (timeout(1) sends
 ** two). */
-void lx_stop_signal_taken(void);
-int lx_stop_signal_echo(void);
+void lx_loop_signal_taken(void);
+int lx_loop_signal_echo(void);
 
 #endif

@@ -167,11 +167,11 @@ static void on_sigint(int sig) {
   lx_proc *p = lx_preempt_running();
   (void)sig;
   if (R.interrupted) {
-    if (lx_stop_signal_echo()) return;
+    if (lx_loop_signal_echo()) return;
     if (R.tty) tcsetattr(0, TCSANOW, &R.saved_term);
     _exit(128 + SIGINT);
   }
-  lx_stop_signal_taken();
+  lx_loop_signal_taken();
   R.interrupted = 1;
   R.interrupted_line = co;
   if (co) lua_sethook(co, interrupt_hook, LUA_MASKCOUNT, 1);
