@@ -167,6 +167,13 @@ static int l_finishing(lua_State *L) {
   return 0;
 }
 
+/* shutting_down() → whether the run is ending: lactor.exit, a signal, a
+** deadlock. */
+static int l_shutting_down(lua_State *L) {
+  lua_pushboolean(L, lx_loop_shutting_down(LOOP(L)));
+  return 1;
+}
+
 static int l_debug(lua_State *L) {
   lua_pushboolean(L, lx_loop_debug(LOOP(L)));
   return 1;
@@ -297,6 +304,7 @@ static const luaL_Reg funcs[] = {
   {"set_hooks", l_set_hooks},
   {"debug", l_debug},
   {"finishing", l_finishing},
+  {"shutting_down", l_shutting_down},
   {"turn_due", l_turn_due},
   {"counts", l_counts},
   {"procs", l_procs},

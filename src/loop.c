@@ -655,6 +655,7 @@ int lx_loop_count(lx_loop *lp, lx_kind kind) { return lp->nprocs[kind]; }
 lx_proc *lx_loop_first(lx_loop *lp) { return lp->first; }
 lua_State *lx_loop_L(lx_loop *lp) { return lp->L; }
 int lx_loop_debug(lx_loop *lp) { return lp->debug; }
+int lx_loop_shutting_down(lx_loop *lp) { return lp->shutting_down; }
 void lx_loop_set_debug(lx_loop *lp, int on) { lp->debug = on; }
 
 void lx_loop_fail(lx_loop *lp) {

@@ -141,6 +141,7 @@ void lx_loop_set_repl(lx_loop *lp, void (*on_end)(void *), void *ud);
 /* Exit status and the end of the process. */
 void lx_loop_fail(lx_loop *lp);   /* exit status 1 unless one is set */
 void lx_loop_shutdown(lx_loop *lp, int status);
+int lx_loop_shutting_down(lx_loop *lp);   /* has lx_loop_shutdown begun? */
 int lx_loop_run(lx_loop *lp);     /* runs to the end; returns the status */
 int lx_loop_debug(lx_loop *lp);
 void lx_loop_set_debug(lx_loop *lp, int on);

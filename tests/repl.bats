@@ -653,6 +653,20 @@ waiting"
 	assert_equal "${stderr_lines[0]}" "lactor: deadlock: 1 coroutine(s) waiting on futures that can never resolve"
 }
 
+@test "an actor stuck at the end of piped input is a deadlock that names only it" {
+	run -1 --separate-stderr lactor -i <<'IN'
+A = lactor.class("Stuck") function A:on_receive() lactor.future():get() end
+B = lactor.class("B") function B:on_stop() print("B stops") end
+b = B:start()
+a = A:start() a:tell(1)
+IN
+	assert_output "$VERSION_LINE
+B stops"
+	assert_equal "${stderr_lines[0]}" "lactor: deadlock: 1 coroutine(s) waiting on futures that can never resolve"
+	assert_equal "$(grep -c 'waiting:$' <<<"$stderr")" 1
+	assert_equal "${stderr_lines[1]}" "actor Stuck (${stderr_lines[1]:13:45}) waiting:"
+}
+
 @test "lactor.exit(n) at the REPL ends the run with status n" {
 	run -3 lactor -i <<'IN'
 A = lactor.class("A") function A:on_stop() print("stopped") end A:start()
