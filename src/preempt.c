@@ -16,9 +16,15 @@
 ** again (see hook). */
 #define GRACE 1000
 
+/* Ticks per slice.  A resume is preempted at the tick that finds it still
+** running TICKS ticks after the first tick that saw it: after a slice, and
+** at most a slice / TICKS more, where one tick per slice could let it run
+** for nearly two. */
+#define TICKS 4
+
 /* Shared with the signal handler, hence statics (as lua.c's globalL). */
 static lx_proc *volatile running;   /* the proc being resumed, or NULL */
-static volatile sig_atomic_t generation, seen;
+static volatile sig_atomic_t generation, seen, ticks_seen;
 static volatile sig_atomic_t stopping;    /* lx_preempt_now's `stop` */
 static int interrupted;       /* the hook raised "interrupted!" in this resume */
 static int enabled, ticking;
@@ -76,7 +82,10 @@ lx_proc *lx_preempt_running(void) {
 
 static void on_tick(int sig) {
   (void)sig;
-  if (running && generation == seen) lx_preempt_now(LX_PREEMPT);
+  if (running && generation == seen) {
+    if (++ticks_seen >= TICKS) lx_preempt_now(LX_PREEMPT);
+  }
+  else ticks_seen = 0;
   seen = generation;
 }
 
@@ -84,8 +93,9 @@ int lx_preempt_init(double slice_ms) {
   struct sigaction sa;
   struct sigevent sev;
   if (slice_ms <= 0) return 0;
-  if (slice_ms < 0.01) slice_ms = 0.01;   /* a zero period would disarm it */
+  if (slice_ms < 0.04) slice_ms = 0.04;   /* a zero period would disarm it */
   if (slice_ms > 1e9) slice_ms = 1e9;     /* 11.6 days: fits a time_t */
+  slice_ms /= TICKS;                      /* the period of the ticks */
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_tick;
   sa.sa_flags = SA_RESTART;     /* a script's blocking reads carry on */

@@ -2,10 +2,11 @@
 ** Preemption: a proc that runs longer than the time slice without waiting
 ** is made to yield at the next point where it can.
 **
-** A POSIX timer ticks every slice while procs are being resumed (and only
-** then: the loop stops it before it blocks).  Each resume bumps a
-** generation counter; a tick that finds the same resume still running as
-** at the previous tick arms a count hook on that proc's coroutine, the way
+** A POSIX timer ticks four times a slice while procs are being resumed
+** (and only then: the loop stops it before it blocks).  Each resume bumps
+** a generation counter; a tick that finds the same resume still running
+** as at the four ticks before arms a count hook on that proc's coroutine,
+** the way
 ** lua.c arms its Ctrl-C hook from a signal handler.  The hook yields only
 ** on the proc's own coroutine and only where it can yield; everywhere else
 ** it stays armed (or removes itself from a script's own coroutine, which
