@@ -321,6 +321,29 @@ static const luaL_Reg funcs[] = {
 };
 
 /* Opens lactor.core on `lp`; pushes the module table. */
+/* core.api: the functions lactor exports as they are (lactor.after, ...),
+** as closures of their own.  luaL_argerror names a function called with
+** no name (pcall(lactor.after, "x")) by looking for it in package.loaded,
+** and would find the very same closure as lactor.core's about as often as
+** lactor's: which comes first in a table walk changes from run to run. */
+static void push_api(lua_State *L, int core) {
+  static const char *const names[] = {
+    "future", "sleep", "yield", "now", "after", "every", "exit", NULL
+  };
+  int i;
+  lua_createtable(L, 0, 7);
+  for (i = 0; names[i]; i++) {
+    int n = 0;
+    lua_CFunction f;
+    lua_getfield(L, core, names[i]);
+    f = lua_tocfunction(L, -1);
+    while (lua_getupvalue(L, -(n + 1), n + 1) != NULL) n++;
+    lua_pushcclosure(L, f, n);
+    lua_remove(L, -2);
+    lua_setfield(L, -2, names[i]);
+  }
+}
+
 int lx_open_core(lua_State *L, lx_loop *lp) {
   seed();
   luaL_newlibtable(L, funcs);
@@ -333,5 +356,7 @@ int lx_open_core(lua_State *L, lx_loop *lp) {
   lx_future_open(L, -2);
   lua_setfield(L, -2, "Future");
   lx_timer_open(L);
+  push_api(L, lua_gettop(L));
+  lua_setfield(L, -2, "api");
   return 1;
 }

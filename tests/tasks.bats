@@ -539,6 +539,24 @@ print(pcall(function() lactor.sleep(nan) end))'
 		"false	(command line):5: bad argument #1 to 'sleep' (number is NaN)")"
 }
 
+@test "a bad argument to a lactor function called through pcall names it lactor.NAME" {
+	# Called without a name, it is looked up in package.loaded: always as
+	# lactor's, never as the internal lactor.core's.  (Runs differ in the
+	# order a table walk takes, hence several.)
+	local i
+	for i in 1 2 3 4 5 6 7 8; do
+		run lactor -e 'for _, f in ipairs({ "sleep", "after", "every", "exit" }) do
+  print(select(2, pcall(lactor[f], "x")))
+end'
+		assert_success
+		assert_output "$(printf '%s\n' \
+			"bad argument #1 to 'lactor.sleep' (number expected, got string)" \
+			"bad argument #1 to 'lactor.after' (number expected, got string)" \
+			"bad argument #1 to 'lactor.every' (number expected, got string)" \
+			"bad argument #1 to 'lactor.exit' (number expected, got string)")"
+	done
+}
+
 @test "finalizers that lua_close runs at exit may still call lactor" {
 	# They run after the loop has ended: what they spawn, start or queue
 	# never runs, and must not touch memory lua_close frees (make check).

@@ -25,14 +25,15 @@ local lactor = {
   ActorDead = errors.ActorDead,
   is_error = errors.is_error,
 
-  future = core.future,
+  -- core.api's, not core's own: see push_api in lib_lactor.c.
+  future = core.api.future,
   spawn = task.spawn,
-  sleep = core.sleep,
-  yield = core.yield,
-  now = core.now,
-  after = core.after,
-  every = core.every,
-  exit = core.exit,
+  sleep = core.api.sleep,
+  yield = core.api.yield,
+  now = core.api.now,
+  after = core.api.after,
+  every = core.api.every,
+  exit = core.api.exit,
 }
 
 -- Lazy names → the file that owns each (a field of that module's table),
