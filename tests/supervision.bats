@@ -548,6 +548,27 @@ stop a
 0	nil"
 }
 
+@test "when supervise fails, the names it took are free at once, for the same spec to try again" {
+	sup_script <<'LUA'
+local fail = true
+local Flaky = lactor.class("Flaky")
+function Flaky:init() if fail then error("not yet", 0) end end
+local spec = { name = "sup", children = {
+  { class = Worker, args = { "a" }, name = "w1" },
+  { class = Flaky, name = "w2" } } }
+print(pcall(lactor.supervise, spec))
+print(lactor.whereis("sup"), lactor.whereis("w1"))
+fail = false
+local sup = lactor.supervise(spec)
+print(lactor.whereis("sup") == sup, lactor.whereis("w1") ~= nil, lactor.whereis("w2") ~= nil)
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "${lines[0]}" "false	not yet"
+	assert_equal "${lines[1]}" "nil	nil"
+	assert_equal "${lines[2]}" "true	true	true"
+}
+
 @test "the supervisor's own name, and a child name that is already taken, are checked at once" {
 	script t.lua >/dev/null <<'LUA'
 local W = lactor.class("W")

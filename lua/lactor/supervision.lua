@@ -30,7 +30,8 @@ local registry = require("lactor.registry")
 local Ref, call, core_of, describe = actor.Ref, actor.call, actor.core, actor.describe
 local NIL_REASON, set_exit = actor.NIL_REASON, actor.set_exit
 local future, reply, report, now = core.future, core.reply, core.report, core.now
-local register, whereis = registry.register, registry.whereis
+local register, unregister, whereis = registry.register, registry.unregister,
+  registry.whereis
 local errtext, handler = errors.text, errors.handler
 local getmetatable, setmetatable, type, tostring, pcall, xpcall, error =
   getmetatable, setmetatable, type, tostring, pcall, xpcall, error
@@ -487,9 +488,21 @@ local function check_spec(n, spec)
            children = list, name = spec.name }
 end
 
+-- Frees the names of a supervisor whose start failed, and of the
+-- children it had started, at once: their stops are only queued, and the
+-- same spec tried again must find the names free.
+local function free_names(sup)
+  for _, ref in pairs(sup._kids) do
+    local name = ref and rawget(ref, "name")
+    if name then unregister(name) end
+  end
+  local name = rawget(sup.ref, "name")
+  if name then unregister(name) end
+end
+
 -- lactor.supervise(spec) → the supervisor's ref, its children started
 -- in order.  An error in a child's init stops the supervisor and the
--- children already started, and is raised again here.
+-- children already started, frees their names, and is raised again here.
 function M.supervise(...)
   local spec = ...
   local ok, cfg = pcall(check_spec, select("#", ...), spec)
@@ -505,6 +518,7 @@ function M.supervise(...)
   for i = 1, #cfg.children do
     local ok, err = pcall(start_child, sup, i)
     if not ok then
+      free_names(sup)
       ref:stop()
       error(err, 0)
     end
