@@ -213,6 +213,10 @@ static int load_step(lua_State *L, int step) {
   if (chunk) status = luaL_loadbuffer(L, chunk, lua_rawlen(L, -1), name);
   else status = luaL_loadfile(L, name);
   if (status != LUA_OK) {
+    /* A LUA_INIT=@file that cannot be read is an error in LUA_INIT, as
+    ** in lua, not a usage error. */
+    if (lua_getfield(L, step, "init") != LUA_TNIL) status = LUA_ERRRUN;
+    lua_pop(L, 1);
     lx_loop_shutdown(lx_proc_of(L)->loop, load_failed(L, status));
     return 0;
   }
@@ -229,7 +233,13 @@ static void add_luainit(lua_State *L, int steps) {
     init = getenv(name + 1);
   }
   if (init == NULL) return;
-  if (init[0] == '@') add_chunk_step(L, steps, NULL, init + 1, 0);
+  if (init[0] == '@') {
+    add_chunk_step(L, steps, NULL, init + 1, 0);
+    lua_rawgeti(L, steps, (lua_Integer)lua_rawlen(L, steps));
+    lua_pushboolean(L, 1);
+    lua_setfield(L, -2, "init");     /* see load_step */
+    lua_pop(L, 1);
+  }
   else add_chunk_step(L, steps, init, name, 0);
 }
 

@@ -264,6 +264,13 @@ LUA
 	assert_equal "${stderr_lines[0]}" "lactor: LUA_INIT:1: init failed"
 }
 
+@test "a LUA_INIT=@file that cannot be read is an error in LUA_INIT: exit 1, as lua does" {
+	cd "$BATS_TEST_TMPDIR"
+	LUA_INIT=@missing.lua run -1 --separate-stderr lactor -e 'print("not reached")'
+	assert_output ""
+	assert_equal "$stderr" "lactor: cannot open missing.lua: No such file or directory"
+}
+
 @test "-E ignores LUA_INIT and LUA_INIT_5_4" {
 	LUA_INIT='print("plain init")' run -0 lactor -E -e 'print("main")'
 	assert_output "main"
