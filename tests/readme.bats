@@ -18,10 +18,12 @@ readme_example() {
 	[ -s "$BATS_TEST_TMPDIR/$1.lua" ] || fail "README has no example '$1'"
 }
 
+# run_example NAME: runs the example saved as tour.lua, as the README says.
 run_example() {
 	readme_example "$1"
 	cd "$BATS_TEST_TMPDIR"
-	run --separate-stderr lactor "$1.lua"
+	cp "$1.lua" tour.lua
+	run --separate-stderr lactor tour.lua
 	assert_output "$(cat "$1.out")"
 }
 
