@@ -320,7 +320,6 @@ static const luaL_Reg funcs[] = {
   {NULL, NULL}
 };
 
-/* Opens lactor.core on `lp`; pushes the module table. */
 /* core.api: the functions lactor exports as they are (lactor.after, ...),
 ** as closures of their own.  luaL_argerror names a function called with
 ** no name (pcall(lactor.after, "x")) by looking for it in package.loaded,
@@ -344,6 +343,7 @@ static void push_api(lua_State *L, int core) {
   }
 }
 
+/* Opens lactor.core on `lp`; pushes the module table. */
 int lx_open_core(lua_State *L, lx_loop *lp) {
   seed();
   luaL_newlibtable(L, funcs);
