@@ -112,8 +112,8 @@ check: deps
 VG_SLICE = 500
 valgrind: deps all
 	mkdir -p .check
-	printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite --suppressions=%s %s --slice $(VG_SLICE) "$$@"\n' \
-		"$(CURDIR)/tests/valgrind.supp" "$(CURDIR)/$(OUT)/lactor" > .check/lactor-valgrind
+	printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite %s --slice $(VG_SLICE) "$$@"\n' \
+		"$(CURDIR)/$(OUT)/lactor" > .check/lactor-valgrind
 	chmod +x .check/lactor-valgrind
 	LACTOR=$(CURDIR)/.check/lactor-valgrind LACTOR_BINARY=$(CURDIR)/$(OUT)/lactor bats $(BATS)
 

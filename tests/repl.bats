@@ -446,6 +446,10 @@ half typed
 
 @test "a terminal resized while a line runs: the prompt comes back at the new width, intact" {
 	needs_readline
+	# After a SIGWINCH, readline waits for keys in pselect() with a signal
+	# mask, which valgrind 3.19 emulates wrongly (it reports the mask as
+	# unaddressable, and readline then reads an end of input).
+	[[ $LACTOR != */lactor-valgrind ]] || skip "valgrind's pselect6 breaks readline after SIGWINCH"
 	start
 	send_line 'lactor.sleep(0.5)'
 	tmux -S "$SOCK" resize-window -t repl -x 40 -y 30
