@@ -46,18 +46,7 @@ static void hook(lua_State *L, lua_Debug *ar) {
     lua_sethook(L, NULL, 0, 0);
     return;
   }
-  if (ar->event != LUA_HOOKCOUNT) {   /* see below: maybe user code now */
-    lua_sethook(L, hook, HOOK_MASK, 1);
-    return;
-  }
-  if (in_runtime(L, ar)) {
-    /* Try again in user code, which lactor's own code reaches only by a
-    ** call or a return.  Looking at each of its instructions instead
-    ** would cost more than the code itself where it loops (clearing a
-    ** compacted mailbox: Counting spent a tenth of its time here). */
-    lua_sethook(L, hook, LUA_MASKCALL | LUA_MASKRET, 0);
-    return;
-  }
+  if (in_runtime(L, ar)) return;      /* try again in user code */
   /* Inside a C call, or a runaway that the REPL's Ctrl-C interrupts. */
   if (!lua_isyieldable(L) || stopping == LX_INTERRUPT) {
     if (!stopping) return;             /* later */
