@@ -84,6 +84,12 @@ static void on_tick(int sig) {
   (void)sig;
   if (running && generation == seen) {
     if (++ticks_seen >= TICKS) lx_preempt_now(LX_PREEMPT);
+    /* A slice later and still running: the hook may be set but its trap
+    ** lost (a tick that lands while luaV_execute clears the trap of a
+    ** hook removed before the last yield).  Setting it again, once a
+    ** slice, walks the call chain once a slice, not once a tick. */
+    if (ticks_seen % TICKS == 0 && ticks_seen > TICKS)
+      lua_sethook(running->co, hook, HOOK_MASK, 1);
   }
   else ticks_seen = 0;
   seen = generation;
