@@ -7,12 +7,13 @@
 -- (a raw field: refs index Ref for everything else).  A name is freed
 -- when its actor dies.
 
+local core = require("lactor.core")
 local actor = require("lactor.actor")
-local task = require("lactor.task")
 
 local live, live_in_order, parent = actor.live, actor.live_in_order, actor.parent
 local REF, DEAD = actor.REF, actor.DEAD
 local Ref, log = actor.Ref, actor.log
+local future = core.future
 local rawget, rawset, type, tostring, getmetatable = rawget, rawset, type,
   tostring, getmetatable
 
@@ -83,14 +84,23 @@ end
 -- registry.stop_all() → Future of the list of the stop results, newest
 -- actor first.  Each actor is stopped once the one started after it has
 -- finished its on_stop, so the on_stops run in reverse start order, as at
--- the end of a run.
+-- the end of a run.  The stops follow one another by on_done callbacks,
+-- not in a task that waits: an actor that never gets to its stop is then
+-- a deadlock that names no coroutine of lactor's own (the REPL's end of
+-- a session stops the actors with this).
 function registry.stop_all()
   local refs = select_refs(nil)
-  return task.spawn(function()
-    local results = {}
-    for i = #refs, 1, -1 do results[#results + 1] = refs[i]:stop():get() end
-    return results
-  end)
+  local all, results, i = future(), {}, #refs + 1
+  local function stop_next()
+    i = i - 1
+    if i == 0 then return all:set(results) end
+    refs[i]:stop():on_done(function(f)
+      results[#results + 1] = f:get()
+      stop_next()
+    end)
+  end
+  stop_next()
+  return all
 end
 
 -- }==================================================================

@@ -268,26 +268,18 @@ end
 local STOP_GRACE <const> = 5
 
 -- Then every actor stops, each after the messages queued for it, newest
--- first and each once the one after it has run its on_stop (as
--- lactor.registry.stop_all), and lactor exits 0.  The stops follow one
--- another by on_done callbacks rather than in a task that waits, so that
--- an actor stuck for good is a deadlock that names none of lactor's own.
--- After Ctrl-D at a terminal (`interactive`), actors that have not
--- stopped within STOP_GRACE seconds are ended where they are, as
--- lactor.exit ends them (their on_stop runs unless it is what keeps
--- them).  Piped input is a script's: its end waits for the actors as the
--- end of a script does.
+-- first (lactor.registry.stop_all, whose stops leave no task of lactor's
+-- waiting), and lactor exits 0.  After Ctrl-D at a terminal
+-- (`interactive`), actors that have not stopped within STOP_GRACE
+-- seconds are ended where they are, as lactor.exit ends them (their
+-- on_stop runs unless it is what keeps them).  Piped input is a
+-- script's: its end waits for the actors as the end of a script does.
 function M.finish(interactive)
-  local live = require("lactor.actor").live_in_order()
-  local i = #live + 1
-  local function stop_next()
+  local registry = require("lactor.registry").registry
+  registry.stop_all():on_done(function()   -- in a task: exit needs a proc
     -- A deadlock, lactor.exit or a signal ends the run its own way.
-    if core.shutting_down() then return end
-    i = i - 1
-    if i == 0 then return core.exit(0) end
-    live[i]:stop():on_done(stop_next)
-  end
-  spawn("task", nil, stop_next)        -- core.exit must run in a proc
+    if not core.shutting_down() then core.exit(0) end
+  end)
   if interactive then
     core.after(STOP_GRACE, function()
       core.report(format("actors still busy %d s after Ctrl-D: ending them", STOP_GRACE))
