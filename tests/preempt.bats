@@ -175,6 +175,22 @@ print(n, lactor.stats().handled)'
 	assert_output "$(printf '2000000\t2000000')"
 }
 
+@test "a spinning loop that spends its time in lactor's own code is preempted on its way back" {
+	# Such a loop is nearly always inside lactor's Lua code when a slice
+	# expires; the hook, which never yields there, must catch it when it
+	# returns to the loop.
+	run timeout 20 "$LACTOR" -e '
+for i = 1, 300 do lactor.start(function() end) end
+lactor.spawn(function()
+  while true do lactor.registry.all() end
+end)
+lactor.sleep(0.05)
+print("main ran again", #lactor.registry.all())
+lactor.exit(3)'
+	assert_equal "$status" 3
+	assert_output "$(printf 'main ran again\t300')"
+}
+
 @test "preemption and SIGTERM work even when started with those signals blocked" {
 	# A blocked signal mask is inherited across exec; lactor must unblock
 	# what it relies on, or a runaway loop could never be stopped.
