@@ -7,6 +7,7 @@
 #include <lua-cjson.h>
 #include <lualib.h>
 
+#include "alloc.h"
 #include "embed.h"
 #include "lib_lactor.h"
 #include "runtime.h"
@@ -78,10 +79,10 @@ int lx_runtime_require(lua_State *L, const char *module) {
 lx_runtime *lx_runtime_new(int debug) {
   lx_runtime *rt = (lx_runtime *)calloc(1, sizeof *rt);
   if (rt == NULL) return NULL;
-  rt->L = luaL_newstate();
+  rt->L = lx_alloc_newstate();
   if (rt->L == NULL) { free(rt); return NULL; }
   rt->loop = lx_loop_new(rt->L);
-  if (rt->loop == NULL) { lua_close(rt->L); free(rt); return NULL; }
+  if (rt->loop == NULL) { lx_alloc_close(rt->L); free(rt); return NULL; }
   lx_loop_set_debug(rt->loop, debug);
   return rt;
 }
@@ -96,7 +97,7 @@ int lx_runtime_open(lx_runtime *rt, int noenv) {
 
 void lx_runtime_free(lx_runtime *rt) {
   lx_loop_close(rt->loop);
-  lua_close(rt->L);
+  lx_alloc_close(rt->L);
   lx_loop_free(rt->loop);
   free(rt);
 }

@@ -319,6 +319,14 @@ LUA
 	assert_equal "$stderr" ""
 }
 
+@test "warn('@on') and warn('@off') switch warnings as in lua; a piece of a message is no control" {
+	run -0 --separate-stderr lactor -e '
+warn("@on") warn("x") warn("@off") warn("hidden") warn("@on")
+warn("@", "off") warn("@other") warn("y")'
+	assert_output ""
+	assert_equal "$stderr" "$(printf 'Lua warning: x\nLua warning: @off\nLua warning: y')"
+}
+
 # --- scripts, arguments, stdin ------------------------------------------------
 
 @test "script arguments fill arg with arg[0] the script and options at negative indices" {

@@ -1,0 +1,205 @@
+/*
+** The Lua state's allocator: free lists of small blocks.  See alloc.h.
+*/
+#define _DEFAULT_SOURCE           /* MAP_ANONYMOUS */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <lauxlib.h>
+
+#include "alloc.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define POOLED 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define POOLED 0
+#endif
+#endif
+#ifndef POOLED
+#define POOLED 1
+#endif
+
+#if defined(__has_include)
+#if __has_include(<valgrind/memcheck.h>)
+#include <valgrind/memcheck.h>
+#endif
+#endif
+#ifndef VALGRIND_MALLOCLIKE_BLOCK       /* no valgrind headers: no-ops */
+#define VALGRIND_MALLOCLIKE_BLOCK(addr, size, rz, zeroed) ((void)0)
+#define VALGRIND_FREELIKE_BLOCK(addr, rz) ((void)0)
+#define VALGRIND_RESIZEINPLACE_BLOCK(addr, oldsize, newsize, rz) ((void)0)
+#define VALGRIND_MAKE_MEM_NOACCESS(addr, size) ((void)0)
+#define VALGRIND_MAKE_MEM_UNDEFINED(addr, size) ((void)0)
+#define VALGRIND_MAKE_MEM_DEFINED(addr, size) ((void)0)
+#endif
+
+/* Blocks up to SMALL bytes come from the pool, in classes 16 bytes
+** apart: a table header (56 bytes), a short string, a closure, a future,
+** a hash part of a few nodes.  Larger ones are rarer and longer-lived. */
+#define SMALL 512
+#define CLASS(size) (((size) + 15) >> 4)
+#define NCLASSES (CLASS(SMALL) + 1)
+
+/* Slabs come from mmap, not malloc, so that memcheck sees the blocks
+** carved out of them as the only heap blocks there. */
+#define SLAB (256 * 1024)
+
+typedef struct block { struct block *next; } block;
+
+/* The start of each slab; blocks follow. */
+typedef union slab {
+  union slab *next;
+  char align[16];
+} slab;
+
+typedef struct pool {
+  block *free[NCLASSES];   /* blocks given back, the last first */
+  char *fresh, *end;       /* the unused rest of the newest slab */
+  slab *slabs;
+} pool;
+
+/* Returns a block of `size` bytes (at most SMALL), or NULL. */
+static void *take(pool *p, size_t size) {
+  size_t class = CLASS(size);
+  block *b = p->free[class];
+  if (b != NULL) {
+    VALGRIND_MAKE_MEM_DEFINED(b, sizeof *b);
+    p->free[class] = b->next;
+  }
+  else {
+    size_t bytes = class << 4;
+    if ((size_t)(p->end - p->fresh) < bytes) {   /* the rest is lost */
+      slab *s = (slab *)mmap(NULL, SLAB, PROT_READ | PROT_WRITE,
+                             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (s == MAP_FAILED) return NULL;
+      s->next = p->slabs;
+      p->slabs = s;
+      p->fresh = (char *)(s + 1);
+      p->end = (char *)s + SLAB;
+      VALGRIND_MAKE_MEM_NOACCESS(p->fresh, (size_t)(p->end - p->fresh));
+    }
+    b = (block *)p->fresh;
+    p->fresh += bytes;
+  }
+  VALGRIND_MALLOCLIKE_BLOCK(b, size, 0, 0);
+  return b;
+}
+
+/* Takes back a block of `size` bytes (at most SMALL). */
+static void give(pool *p, void *ptr, size_t size) {
+  block *b = (block *)ptr;
+  size_t class = CLASS(size);
+  VALGRIND_FREELIKE_BLOCK(b, 0);
+  VALGRIND_MAKE_MEM_UNDEFINED(b, sizeof *b);
+  b->next = p->free[class];
+  VALGRIND_MAKE_MEM_NOACCESS(b, sizeof *b);
+  p->free[class] = b;
+}
+
+/* Lua's allocation function (lua_Alloc): whether a block is the pool's
+** or malloc's follows from its size, which Lua always passes. */
+static void *alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+  pool *p = (pool *)ud;
+  void *q;
+  if (ptr == NULL) osize = 0;          /* osize is then the object's type */
+  if (!POOLED || (osize > SMALL && nsize > SMALL)) {
+    if (nsize > 0) return realloc(ptr, nsize);
+    free(ptr);
+    return NULL;
+  }
+  if (nsize == 0) {
+    if (osize > SMALL) free(ptr);
+    else if (ptr != NULL) give(p, ptr, osize);
+    return NULL;
+  }
+  if (ptr != NULL && osize <= SMALL && CLASS(osize) == CLASS(nsize)) {
+    VALGRIND_RESIZEINPLACE_BLOCK(ptr, osize, nsize, 0);
+    return ptr;
+  }
+  q = nsize > SMALL ? malloc(nsize) : take(p, nsize);
+  if (q == NULL)
+    /* Lua counts on a block never failing to shrink.  A malloc'd block
+    ** kept here would go to a free list when freed, and stay there. */
+    return nsize <= osize ? ptr : NULL;
+  if (ptr != NULL) {
+    memcpy(q, ptr, osize < nsize ? osize : nsize);
+    if (osize > SMALL) free(ptr);
+    else give(p, ptr, osize);
+  }
+  return q;
+}
+
+/* As luaL_newstate's: the message of an error no pcall catches. */
+static int panic(lua_State *L) {
+  const char *msg = lua_tostring(L, -1);
+  if (msg == NULL) msg = "error object is not a string";
+  fprintf(stderr, "PANIC: unprotected error in call to Lua API (%s)\n", msg);
+  fflush(stderr);
+  return 0;                            /* Lua aborts */
+}
+
+/* warn(), as luaL_newstate sets it up and lua.c leaves it: off until
+** "@on", and a message of several pieces printed as one line. */
+static void warn_off(void *ud, const char *msg, int tocont);
+static void warn_on(void *ud, const char *msg, int tocont);
+
+static void warn_cont(void *ud, const char *msg, int tocont) {
+  fputs(msg, stderr);
+  if (tocont) lua_setwarnf((lua_State *)ud, warn_cont, ud);
+  else {
+    fputs("\n", stderr);
+    lua_setwarnf((lua_State *)ud, warn_on, ud);
+  }
+  fflush(stderr);
+}
+
+/* A control message ("@on", "@off"; others are ignored)?  It is one only
+** as a whole message, not a piece of one. */
+static int control(void *ud, const char *msg, int tocont) {
+  if (tocont || *msg != '@') return 0;
+  if (strcmp(msg + 1, "off") == 0) lua_setwarnf((lua_State *)ud, warn_off, ud);
+  else if (strcmp(msg + 1, "on") == 0) lua_setwarnf((lua_State *)ud, warn_on, ud);
+  return 1;
+}
+
+static void warn_off(void *ud, const char *msg, int tocont) {
+  control(ud, msg, tocont);
+}
+
+static void warn_on(void *ud, const char *msg, int tocont) {
+  if (control(ud, msg, tocont)) return;
+  fputs("Lua warning: ", stderr);
+  warn_cont(ud, msg, tocont);
+}
+
+lua_State *lx_alloc_newstate(void) {
+  pool *p = (pool *)calloc(1, sizeof *p);
+  lua_State *L;
+  if (p == NULL) return NULL;
+  L = lua_newstate(alloc, p);
+  if (L == NULL) {
+    free(p);
+    return NULL;
+  }
+  lua_atpanic(L, panic);
+  lua_setwarnf(L, warn_off, L);
+  return L;
+}
+
+void lx_alloc_close(lua_State *L) {
+  void *ud;
+  pool *p;
+  lua_getallocf(L, &ud);
+  p = (pool *)ud;
+  lua_close(L);                        /* every block is back */
+  while (p->slabs != NULL) {
+    slab *s = p->slabs;
+    p->slabs = s->next;
+    munmap(s, SLAB);
+  }
+  free(p);
+}
