@@ -22,12 +22,17 @@
 ** for nearly two. */
 #define TICKS 4
 
+/* Instructions of lactor's own code that the hook looks at one by one
+** before it waits for a call or return instead (see wait_for_user_code). */
+#define RUNTIME_STEPS 256
+
 /* Shared with the signal handler, hence statics (as lua.c's globalL). */
 static lx_proc *volatile running;   /* the proc being resumed, or NULL */
 static volatile sig_atomic_t generation, seen, ticks_seen;
 static volatile sig_atomic_t stopping;    /* lx_preempt_now's `stop` */
 static int interrupted;       /* the hook raised "interrupted!" in this resume */
 static int enabled, ticking;
+static int runtime_steps;     /* count events in lactor's code, in a row */
 static timer_t timer;
 static struct itimerspec period;
 
@@ -58,15 +63,17 @@ static int in_user_lua(lua_State *L, lua_Debug *ar) {
 ** where it loops (clearing a compacted mailbox: a tenth of Counting's
 ** time), and lactor's code reaches user code only by a call or a return:
 ** so the hook waits for those there, and counts instructions again on
-** the one that enters user code.  It changes its mask only then, as
-** lua_sethook walks the whole call chain (a deep recursion that calls
-** lactor at every level must not pay that walk per call).  Inside a C
-** call that cannot yield, it looks at each instruction as before. */
+** the one that enters user code.  It changes its mask only then, and only
+** after RUNTIME_STEPS instructions in lactor's code, as lua_sethook walks
+** the whole call chain: under a deep recursion, a short visit to
+** lactor's code must not cost two walks.  Inside a C call that cannot
+** yield, it looks at each instruction as before. */
 static void wait_for_user_code(lua_State *L, lua_Debug *ar) {
   lua_Debug caller;
   switch (ar->event) {
     case LUA_HOOKCOUNT:
-      if (lua_isyieldable(L)) lua_sethook(L, hook, LUA_MASKCALL | LUA_MASKRET, 0);
+      if (++runtime_steps >= RUNTIME_STEPS && lua_isyieldable(L))
+        lua_sethook(L, hook, LUA_MASKCALL | LUA_MASKRET, 0);
       return;
     case LUA_HOOKCALL: case LUA_HOOKTAILCALL:
       if (in_user_lua(L, ar)) break;
@@ -77,6 +84,7 @@ static void wait_for_user_code(lua_State *L, lua_Debug *ar) {
     default:
       return;
   }
+  runtime_steps = 0;
   lua_sethook(L, hook, HOOK_MASK, 1);
 }
 
@@ -90,6 +98,7 @@ static void hook(lua_State *L, lua_Debug *ar) {
     wait_for_user_code(L, ar);
     return;
   }
+  runtime_steps = 0;
   /* Inside a C call, or a runaway that the REPL's Ctrl-C interrupts. */
   if (!lua_isyieldable(L) || stopping == LX_INTERRUPT) {
     if (!stopping) return;             /* later */
@@ -130,8 +139,12 @@ static void on_tick(int sig) {
     /* A slice later and still running: the hook may be set but its trap
     ** lost (a tick that lands while luaV_execute clears the trap of a
     ** hook removed before the last yield).  Setting it again, once a
-    ** slice, walks the call chain once a slice, not once a tick. */
-    if (ticks_seen % TICKS == 0 && ticks_seen > TICKS)
+    ** slice, walks the call chain once a slice, not once a tick.  Not
+    ** while it waits for a call or return: those need no trap, and
+    ** counting again would undo that wait every slice. */
+    if (ticks_seen % TICKS == 0 && ticks_seen > TICKS
+        && (lua_gethook(running->co) != hook
+            || (lua_gethookmask(running->co) & LUA_MASKCOUNT)))
       lua_sethook(running->co, hook, HOOK_MASK, 1);
   }
   else ticks_seen = 0;
@@ -188,6 +201,7 @@ void lx_preempt_idle(void) {
 void lx_preempt_enter(lx_proc *p) {
   generation++;
   running = p;
+  runtime_steps = 0;
 }
 
 void lx_preempt_leave(lx_proc *p) {
