@@ -18,8 +18,8 @@
 --   c[DEAD]      unregistered, ended
 --   c[BASE]      messages taken before the last reset of HEAD and TAIL
 --   c[STOPPING]  a stop is queued
---   c[STOPS]     the future of ref:stop(), a list when there are more, or
---                false
+--   c[STOPS]     the future of the first ref:stop(), or false (the others
+--                wait in more_stops)
 --   c[REPLY]     the future of the ask being handled, or false
 --   c[SEQ]       start order (among tasks too: lactor.dump)
 --   c[SLOT]      its index in `live` (below), 0 once dead
@@ -231,15 +231,22 @@ local function callback(c, name, ...)
   end
 end
 
+-- The futures of stops after the first, {[c] = {f, ...}}: an actor stopped
+-- twice is rare, and keeping them out of c spares every other one a test
+-- of type (Fork-Join).
+local more_stops = {}
+
 -- Resolves the futures of the ref:stop() calls made to c to `result`:
 -- true once its on_stop has run, false if it never started.
 local function resolve_stops(c, result)
-  local stops = c[STOPS]
+  local f = c[STOPS]
+  if not f then return end
   c[STOPS] = false
-  if type(stops) == "table" then
-    for i = 1, #stops do reply(stops[i], true, result) end
-  elseif stops then
-    reply(stops, true, result)
+  reply(f, true, result)
+  local more = more_stops[c]
+  if more then
+    more_stops[c] = nil
+    for i = 1, #more do reply(more[i], true, result) end
   end
 end
 
@@ -551,10 +558,11 @@ function Ref:stop()
     f:set(false)
     return f
   end
-  local stops = self[STOPS]
-  if not stops then self[STOPS] = f         -- the usual case: one stop
-  elseif type(stops) == "table" then stops[#stops + 1] = f
-  else self[STOPS] = { stops, f } end
+  if not self[STOPS] then self[STOPS] = f   -- the usual case: one stop
+  else
+    local more = more_stops[self]
+    if more then more[#more + 1] = f else more_stops[self] = { f } end
+  end
   if not self[STOPPING] then
     self[STOPPING] = true
     push(self, nil, STOP)
