@@ -16,10 +16,12 @@
 ** nothing can resolve is still found as a deadlock instead of hanging.
 **
 ** The mailbox is the one lua/lactor/actor.lua keeps in the actor's core
-** table `c`: c[i] = message, c[i + 1] = false for a tell, from c[HEAD] to
-** c[TAIL] - 1 (input_attach is told where HEAD and TAIL are).  Pushing a
-** batch writes the pairs and c[TAIL], then calls the Lua side
-** (input.lua) to queue the actor if it was idle.
+** table `c`, from c[HEAD] to c[TAIL] - 1 (input_attach is told where
+** HEAD and TAIL are), where a tell takes one slot: its message.  Pushing
+** a batch writes the records and c[TAIL], then calls the Lua side
+** (input.lua) to queue the actor if it was idle.  The slots waiting count
+** as the messages queued: the script's own asks and stops, three slots
+** each, only make reading pause a little sooner.
 */
 #include <errno.h>
 #include <fcntl.h>
@@ -336,7 +338,7 @@ static int pump(lua_State *L) {
     return ended(L, in, "gone", left);
   }
   tail = field_int(L, 2, in->tail);
-  room = HIGH - (tail - field_int(L, 2, in->head)) / 2;
+  room = HIGH - (tail - field_int(L, 2, in->head));
   if (in->paused && room <= HIGH - LOW) return 0;
   in->paused = 0;
   lua_pushvalue(L, 2);                      /* 3: the mailbox, c's array part */
@@ -362,10 +364,7 @@ static int pump(lua_State *L) {
       if (len > max) break;
       start = scan = (size_t)(q - buf) + 1;
       lua_pushlstring(L, s, len);
-      lua_rawseti(L, 3, t);
-      lua_pushboolean(L, 0);
-      lua_rawseti(L, 3, t + 1);
-      t += 2;
+      lua_rawseti(L, 3, t++);
       left--;
     }
     in->start = start;
@@ -394,10 +393,7 @@ static int pump(lua_State *L) {
       }
     }
     else lua_pushlstring(L, rec, len);
-    lua_rawseti(L, 3, t);
-    lua_pushboolean(L, 0);
-    lua_rawseti(L, 3, t + 1);
-    t += 2;
+    lua_rawseti(L, 3, t++);
     n++;
     room--;
   }

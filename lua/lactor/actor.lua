@@ -16,7 +16,8 @@
 --                not busy
 --   c[FRESH]     on_start has yet to run
 --   c[DEAD]      unregistered, ended
---   c[BASE]      messages taken before the last reset of HEAD and TAIL
+--   c[BASE]      messages taken before the last reset of HEAD and TAIL,
+--                less two for each marked entry taken since (see below)
 --   c[STOPPING]  a stop is queued
 --   c[STOPS]     the future of the first ref:stop(), or false (the others
 --                wait in more_stops)
@@ -24,10 +25,15 @@
 --   c[SEQ]       start order (among tasks too: lactor.dump)
 --   c[SLOT]      its index in `live` (below), 0 once dead
 --   c[EXIT]      how it ended, once it has (see exited()); nil before
---   c[FIRST]...  the mailbox, made with room for a message and a stop:
---                pairs of slots c[i] = message, c[i+1] = reply future,
---                false (tell) or STOP, or CALL: a proxy call, msg = {fn,
---                future or false, ...}
+--   c[FIRST]...  the mailbox, made with room for a tell and a stop.  A
+--                tell takes one slot, its message; anything else is a
+--                marked entry of three: MARK, the message, and its kind:
+--                a reply future (ask), STOP, or CALL (a proxy call, msg =
+--                {fn, future or false, ...}).  Tells are most messages,
+--                and one slot each halves what the mailbox writes and
+--                reads (Counting ran a fifth faster).  A MARK is left
+--                where it was once its entry is taken: a constant keeps
+--                nothing alive, and only the slots from HEAD on are read.
 -- Mailbox slots and fields written on every message hold false rather
 -- than nil when empty: a write to a nil slot takes the VM's slow path.
 -- Messages sent and handled are derived from the mailbox positions, not
@@ -75,9 +81,13 @@ local FIRST <const> = 15
 -- For the other files that read cores (not on any hot path).
 M.INST, M.REF, M.HEAD, M.TAIL, M.BUSY, M.FRESH = INST, REF, HEAD, TAIL, BUSY, FRESH
 M.DEAD, M.STOPPING, M.SEQ, M.EXIT = DEAD, STOPPING, SEQ, EXIT
--- Message kinds besides a future (ask) and false (tell).  Small integers,
--- not tables: the worker compares every ask's kind with both, and an
--- integer constant compares inline (EQI), a table through luaV_equalobj.
+-- The first slot of a marked entry.  A function, which no script can get
+-- hold of: comparing a message with it never calls an __eq metamethod,
+-- which Lua tries only between two tables or two userdata.
+local function MARK() end
+-- Message kinds besides a future (ask).  Small integers, not tables: the
+-- worker compares every ask's kind with both, and an integer constant
+-- compares inline (EQI), a table through luaV_equalobj.
 local STOP <const> = 1
 local CALL <const> = 2
 
@@ -151,11 +161,12 @@ local function wake(c)
 end
 M.wake = wake        -- for input.lua, which fills mailboxes itself
 
--- Queues a message, and the actor if it had nothing to do.
+-- Queues a marked entry (not a tell), and the actor if it had nothing to
+-- do.
 local function push(c, msg, kind)
   local t = c[TAIL]
-  c[t], c[t + 1] = msg, kind
-  c[TAIL] = t + 2
+  c[t], c[t + 1], c[t + 2] = MARK, msg, kind
+  c[TAIL] = t + 3
   wake(c)
 end
 
@@ -164,16 +175,22 @@ local function drain(c)
   local h, t = c[HEAD], c[TAIL]
   c[HEAD], c[TAIL] = FIRST, FIRST
   while h < t do
-    local msg, kind = c[h], c[h + 1]
-    c[h], c[h + 1] = false, false
-    if kind == CALL then kind = msg[2] end   -- its future, or false
+    local msg, kind = c[h], false     -- a tell
+    if msg == MARK then
+      msg, kind = c[h + 1], c[h + 2]
+      c[h + 1], c[h + 2] = false, false
+      h = h + 3
+      if kind == CALL then kind = msg[2] end   -- its future, or false
+    else
+      c[h] = false
+      h = h + 1
+    end
     if kind == false then
       dead_letters = dead_letters + 1
       if debug_on then log("dead letter for", c, show(msg)) end
     elseif kind ~= STOP then
       reply(kind, false, new_error(errors.ActorDead, "stopped before handling the message"))
     end
-    h = h + 2
   end
 end
 
@@ -183,27 +200,53 @@ end
 -- The life of an actor
 -- ===================================================================
 
+-- Messages taken from the mailbox.  BASE takes two off for each marked
+-- entry taken (worker(), below): the slots taken, less that, are the
+-- messages.
+local function taken(c)
+  return c[BASE] + c[HEAD] - FIRST
+end
+
 -- Messages an actor has finished handling: those taken from the mailbox,
 -- less the one it is inside of (or the STOP that ended it) while it runs.
 -- (A queued actor has taken none since its mailbox was last reset.)
 local function processed(c)
-  local taken = (c[HEAD] - FIRST) // 2
-  if c[BUSY] and taken > 0 then taken = taken - 1 end
-  return c[BASE] + taken
+  local n = taken(c)
+  if c[BUSY] and c[HEAD] > FIRST then n = n - 1 end
+  return n
 end
 M.processed = processed
 
+-- Messages waiting, the stop among them.  The marked entries are counted
+-- here rather than kept count of as they come and go, which would cost
+-- every ask and stop: only a death, lactor.stats and lactor.ps ask.
+local function waiting(c)
+  local n, h, t = 0, c[HEAD], c[TAIL]
+  while h < t do
+    if c[h] == MARK then h = h + 3 else h = h + 1 end
+    n = n + 1
+  end
+  return n
+end
+M.waiting = waiting
+
 -- Messages sent to an actor: all it ever had queued, but its stop.
 local function pushed(c)
-  return c[BASE] + (c[TAIL] - FIRST) // 2 - (c[STOPPING] and 1 or 0)
+  return taken(c) + waiting(c) - (c[STOPPING] and 1 or 0)
 end
 
 local function die(c)
   c[DEAD] = true
   local slot = c[SLOT]
   if slot > 0 then
-    sent_to_dead = sent_to_dead + pushed(c)
-    handled_by_dead = handled_by_dead + processed(c)
+    -- pushed(c) and processed(c), sharing taken(c), and counting what
+    -- waits only when something does: a short-lived actor (Fork-Join)
+    -- dies with an empty mailbox.
+    local n = taken(c)
+    handled_by_dead = handled_by_dead + n
+      - ((c[BUSY] and c[HEAD] > FIRST) and 1 or 0)
+    if c[HEAD] < c[TAIL] then n = n + waiting(c) end
+    sent_to_dead = sent_to_dead + n - (c[STOPPING] and 1 or 0)
     local last = live[nlive]          -- the last one takes its slot
     live[slot], last[SLOT] = last, slot
     live[nlive] = nil
@@ -310,7 +353,7 @@ local function compact(c, h)
   if n * SPARE > h - FIRST then return h, h + n end
   table.move(c, h, t - 1, FIRST)
   for i = h, t - 1 do c[i] = false end
-  c[BASE] = c[BASE] + (h - FIRST) // 2
+  c[BASE] = c[BASE] + h - FIRST
   c[HEAD], c[TAIL] = FIRST, FIRST + n
   return FIRST, FIRST + COMPACT + n
 end
@@ -355,15 +398,20 @@ local function work(worker, first)
             -- fair place to give the loop its turn.
             if turn_due() then yield() end
           end
-          local msg, kind = c[h], c[h + 1]
-          c[h] = false                  -- not nil: see the top
-          h = h + 2
-          c[HEAD] = h
+          local msg = c[h]
           local receive = inst.on_receive or unexpected
-          if not kind then              -- a tell, whose kind slot is false
+          if msg ~= MARK then           -- a tell
+            c[h] = false                -- not nil: see the top
+            h = h + 1
+            c[HEAD] = h
             receive(inst, msg)
           else
-            c[h - 1] = false
+            local kind
+            msg, kind = c[h + 1], c[h + 2]
+            c[h + 1], c[h + 2] = false, false  -- MARK may stay: see drain()
+            h = h + 3
+            c[HEAD] = h
+            c[BASE] = c[BASE] - 2       -- three slots, one message
             if kind == STOP then
               stopped(c)
               goto next
@@ -383,7 +431,7 @@ local function work(worker, first)
             end
           end
         end
-        c[BASE] = c[BASE] + (h - FIRST) // 2  -- the mailbox is empty: reset it
+        c[BASE] = c[BASE] + h - FIRST   -- the mailbox is empty: reset it
         c[HEAD], c[TAIL] = FIRST, FIRST
         c[BUSY] = false
       end
@@ -504,8 +552,8 @@ local function check_ref(v, argn, fname)
 end
 M.check_ref = check_ref
 
--- push(c, msg, false), inlined: a call per tell costs PingPong and
--- Counting a few percent.
+-- A tell: its message in one slot, inlined; a call per tell costs
+-- PingPong and Counting a few percent.
 function Ref:tell(msg)               -- self is the core too: see the top
   if not msg then check_ref(self, 1, "tell") end
   if not self[BUSY] then              -- idle, or dead (busy is nil then)
@@ -514,8 +562,8 @@ function Ref:tell(msg)               -- self is the core too: see the top
     queue(self)
   end
   local t = self[TAIL]
-  self[t], self[t + 1] = msg, false
-  self[TAIL] = t + 2
+  self[t] = msg
+  self[TAIL] = t + 1
 end
 
 -- push(c, msg, f), inlined; an idle actor is queued by ask_future itself,
@@ -539,8 +587,8 @@ function Ref:ask(msg, timeout)
     self[BUSY] = true
   end
   local t = self[TAIL]
-  self[t], self[t + 1] = msg, f
-  self[TAIL] = t + 2
+  self[t], self[t + 1], self[t + 2] = MARK, msg, f
+  self[TAIL] = t + 3
   return f
 end
 
@@ -591,7 +639,7 @@ local function new_actor(cls, inst)
   local urn = uuid()
   local c = setmetatable({ inst, false, FIRST, FIRST, true, true, false, 0, false,
                            false, false, 0, 0, nil,
-                           false, false, false, false,  -- mailbox: a message, a stop
+                           false, false, false, false,  -- mailbox: a tell, a stop
                            urn = urn, class = cls }, Ref)
   c[REF] = c
   inst.ref, inst.urn = c, urn

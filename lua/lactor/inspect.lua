@@ -28,7 +28,7 @@ end
 
 -- Messages queued, not counting the one being handled nor the stop.
 local function queued(c)
-  local n = (c[TAIL] - c[HEAD]) // 2
+  local n = actor.waiting(c)
   if c[STOPPING] then n = n - 1 end
   return n > 0 and n or 0
 end
