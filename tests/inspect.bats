@@ -139,6 +139,37 @@ LUA
 integer\ttrue')"
 }
 
+@test "processed counts every message handled while a busy actor gives the loop its turns" {
+	# The actor keeps telling itself, so its worker gives the loop a turn
+	# between two of its messages, where ps() and a kill look at it: it is
+	# inside no message then, and none may go uncounted.
+	script t.lua >/dev/null <<'LUA'
+local Loop = lactor.class("Loop")
+local handled = 0
+function Loop:on_receive(m)
+  handled = handled + 1
+  if handled < 3000 then self.ref:tell(m) end
+  self.ref:tell(m)
+end
+function Loop:on_stop()
+  local s = lactor.stats()
+  print("after the kill, sent = handled + dead letters:", s.sent == s.handled + s.dead_letters,
+    "handled counted:", s.handled == handled)
+end
+Loop:start():tell(1)
+local off = 0
+for i = 1, 30 do
+  lactor.sleep(0.001)
+  if lactor.ps()[1].processed ~= handled then off = off + 1 end
+end
+print("looks where processed was off:", off)
+lactor.exit(0)
+LUA
+	run -0 lactor --slice 0 t.lua
+	assert_output "$(printf 'looks where processed was off:\t0
+after the kill, sent = handled + dead letters:\ttrue\thandled counted:\ttrue')"
+}
+
 @test "lactor.dump writes every coroutine's traceback to stderr, headed by what it is" {
 	script t.lua >/dev/null <<'LUA'
 local gate = lactor.future()

@@ -12,8 +12,9 @@
 --                they mean the public handle
 --   c[HEAD], c[TAIL]  next mailbox slot to read, next slot to write
 --   c[BUSY]      queued to run, or running: it has a worker or waits for
---                one; nil once dead, so that a tell checks DEAD only when
---                not busy
+--                one (true; 0 while its worker gives the loop a turn
+--                between two messages); nil once dead, so that a tell
+--                checks DEAD only when not busy
 --   c[FRESH]     on_start has yet to run
 --   c[DEAD]      unregistered, ended
 --   c[BASE]      messages taken before the last reset of HEAD and TAIL,
@@ -207,12 +208,18 @@ local function taken(c)
   return c[BASE] + c[HEAD] - FIRST
 end
 
+-- Is the actor inside a message (or the STOP that ends it)?  It has taken
+-- one since its mailbox was last reset, and its worker is not between two
+-- (BUSY 0).  A queued actor has taken none.
+local function inside(c)
+  return c[BUSY] == true and c[HEAD] > FIRST
+end
+
 -- Messages an actor has finished handling: those taken from the mailbox,
--- less the one it is inside of (or the STOP that ended it) while it runs.
--- (A queued actor has taken none since its mailbox was last reset.)
+-- less the one it is inside of.
 local function processed(c)
   local n = taken(c)
-  if c[BUSY] and c[HEAD] > FIRST then n = n - 1 end
+  if inside(c) then n = n - 1 end
   return n
 end
 M.processed = processed
@@ -244,7 +251,7 @@ local function die(c)
     -- dies with an empty mailbox.
     local n = taken(c)
     handled_by_dead = handled_by_dead + n
-      - ((c[BUSY] and c[HEAD] > FIRST) and 1 or 0)
+      - (inside(c) and 1 or 0)
     if c[HEAD] < c[TAIL] then n = n + waiting(c) end
     sent_to_dead = sent_to_dead + n - (c[STOPPING] and 1 or 0)
     local last = live[nlive]          -- the last one takes its slot
@@ -396,7 +403,11 @@ local function work(worker, first)
             -- itself) would keep this loop from ending, and with --slice
             -- 0 starve every timer and actor.  Between two messages is a
             -- fair place to give the loop its turn.
-            if turn_due() then yield() end
+            if turn_due() then
+              c[BUSY] = 0               -- in no message meanwhile: inside()
+              yield()
+              c[BUSY] = true
+            end
           end
           local msg = c[h]
           local receive = inst.on_receive or unexpected
