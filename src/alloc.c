@@ -176,13 +176,23 @@ static void warn_on(void *ud, const char *msg, int tocont) {
   warn_cont(ud, msg, tocont);
 }
 
+/* Gives the slabs back, and the pool: every block is free. */
+static void release(pool *p) {
+  while (p->slabs != NULL) {
+    slab *s = p->slabs;
+    p->slabs = s->next;
+    munmap(s, SLAB);
+  }
+  free(p);
+}
+
 lua_State *lx_alloc_newstate(void) {
   pool *p = (pool *)calloc(1, sizeof *p);
   lua_State *L;
   if (p == NULL) return NULL;
   L = lua_newstate(alloc, p);
-  if (L == NULL) {
-    free(p);
+  if (L == NULL) {               /* what it had allocated is back */
+    release(p);
     return NULL;
   }
   lua_atpanic(L, panic);
@@ -196,10 +206,5 @@ void lx_alloc_close(lua_State *L) {
   lua_getallocf(L, &ud);
   p = (pool *)ud;
   lua_close(L);                        /* every block is back */
-  while (p->slabs != NULL) {
-    slab *s = p->slabs;
-    p->slabs = s->next;
-    munmap(s, SLAB);
-  }
-  free(p);
+  release(p);
 }
