@@ -202,7 +202,7 @@ end
 -- ===================================================================
 
 -- Messages taken from the mailbox.  BASE takes two off for each marked
--- entry taken (worker(), below): the slots taken, less that, are the
+-- entry taken (work(), below): the slots taken, less that, are the
 -- messages.
 local function taken(c)
   return c[BASE] + c[HEAD] - FIRST
@@ -419,7 +419,7 @@ local function work(worker, first)
           else
             local kind
             msg, kind = c[h + 1], c[h + 2]
-            c[h + 1], c[h + 2] = false, false  -- MARK may stay: see drain()
+            c[h + 1], c[h + 2] = false, false  -- MARK may stay: see the top
             h = h + 3
             c[HEAD] = h
             c[BASE] = c[BASE] - 2       -- three slots, one message
