@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include <lauxlib.h>
+#include <lua.h>
 
 #include "alloc.h"
 

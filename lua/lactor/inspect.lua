@@ -7,7 +7,7 @@ local core = require("lactor.core")
 
 local procs, proc_state, report = core.procs, core.state, core.report
 local describe, processed = actor.describe, actor.processed
-local INST, REF, HEAD, TAIL = actor.INST, actor.REF, actor.HEAD, actor.TAIL
+local INST, REF = actor.INST, actor.REF
 local BUSY, FRESH, STOPPING, SEQ = actor.BUSY, actor.FRESH, actor.STOPPING, actor.SEQ
 local traceback, running = debug.traceback, coroutine.running
 local format, rep, concat = string.format, string.rep, table.concat
