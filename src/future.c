@@ -316,8 +316,11 @@ static int f_get(lua_State *L) {
     ev_timer_start(ev, &p->timer);
   }
   /* lx_proc_park without its checks: made above.  get_done finds f at
-  ** 1 and the timeout, if any, at 2. */
+  ** 1 and the timeout, if any, at 2, whether it runs as the continuation
+  ** or at once, when p's turn came round while it ran the loop's turns
+  ** itself (an ask's reply, most often). */
   p->state = LX_WAITING;
+  if (lx_loop_run_ahead(p->loop, p)) return get_done(L, LUA_YIELD, 0);
   return lua_yieldk(L, 0, 0, get_done);
 }
 

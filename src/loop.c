@@ -43,6 +43,7 @@ struct lx_loop {
   int debug;
   lx_timers timers;
   int nprocs[3];             /* unfinished procs by kind */
+  lx_proc *host;             /* waits in lx_loop_run_ahead, or NULL */
   void (*repl_end)(void *);  /* lx_loop_set_repl: SIGINT is the REPL's */
   void *repl_ud;
 };
@@ -225,8 +226,10 @@ void lx_proc_kill(lx_proc *p) {
   if (was == LX_WAITING) lx_future_unwait(p);
   p->state = LX_DONE;
   /* A queued proc is dropped when the runner reaches it, a running one
-  ** when resume() gets control back: both still need their anchor. */
-  if (was != LX_READY && was != LX_RUNNING) finish(p->loop, p);
+  ** (or the host of lx_loop_run_ahead, still in its Future:get) when
+  ** resume() gets control back: they still need their anchor. */
+  if (was != LX_READY && was != LX_RUNNING && p != p->loop->host)
+    finish(p->loop, p);
   else ev_timer_stop(p->loop->ev, &p->timer);
 }
 
@@ -479,6 +482,56 @@ static void on_runnable(struct ev_loop *ev, ev_idle *w, int revents) {
     if (time_up(lp)) break;          /* (a signal: the loop's condition) */
   }
   if (lp->head == NULL) ev_idle_stop(ev, w);
+}
+
+/* Takes e off the run queue, wherever it is: a walk, but only for a host
+** killed while queued (below). */
+static void unqueue(lx_loop *lp, lx_entry *e) {
+  lx_entry *prev = NULL, *q;
+  for (q = lp->head; q != NULL && q != e; q = q->next) prev = q;
+  if (q == NULL) return;
+  if (prev) prev->next = e->next;
+  else lp->head = e->next;
+  if (lp->tail == e) lp->tail = prev;
+  e->next = NULL;
+}
+
+/* A proc that waits for a future (most often the reply to an ask) would
+** yield to the runner, which would lend workers to the actors queued
+** first and then, as often as not, resume that proc again: two trips
+** through lua_resume for a round trip.  Instead the proc, the host, runs
+** those turns itself, from inside its Future:get, exactly as the runner
+** would: the same entries in the same order, counted by time_up() as
+** the runner counts them, and it stops where the runner would stop.  If
+** its own entry is then the first one queued, it takes it and goes on
+** without a yield; otherwise it yields, already queued (or waiting) where
+** it would be.  Only workers run under a host, and only one level deep:
+** a worker that waits yields as usual.  Meanwhile the host is a waiter
+** like any other, and lx_proc_kill leaves it to resume() to end. */
+int lx_loop_run_ahead(lx_loop *lp, lx_proc *p) {
+  lx_entry *e = lp->head;
+  int preempted = 0;
+  if (lp->host != NULL || e == NULL || e->actors == 0 || time_up(lp)
+      || stop_signal_pending())
+    return 0;
+  lx_preempt_leave(p);                 /* as if it had yielded */
+  lp->host = p;
+  do {
+    if ((preempted = resume(lp, lend_worker(lp))) != 0) break;
+    if (time_up(lp) || stop_signal_pending()) break;
+  } while ((e = lp->head) != NULL && e->actors);
+  lp->host = NULL;
+  if (preempted) lp->out_of_time = 1;  /* the runner stops at once too */
+  if (p->state == LX_DONE) {           /* killed meanwhile: it yields, and */
+    unqueue(lp, &p->run);              /* resume() ends it, once */
+    return 0;
+  }
+  if (lp->head != &p->run || lp->out_of_time || stop_signal_pending())
+    return 0;
+  dequeue(lp);                         /* what the runner and resume() do */
+  p->state = LX_RUNNING;
+  lx_preempt_enter(p);
+  return 1;
 }
 
 /* }=================================================================== */

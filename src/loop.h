@@ -110,6 +110,10 @@ int lx_actor_next(lx_loop *lp, lua_State *L, int ring, lx_proc *p);
 /* Is it time the running worker let the loop have a turn (the runner's
 ** time is up, or a SIGINT/SIGTERM waits to be served)? */
 int lx_loop_turn_due(lx_loop *lp);
+/* Proc p, about to wait (in Future:get), runs the runner's next turns
+** itself; returns 1 if it is then its turn again, taken off the run
+** queue and running, and 0 if it must yield (see loop.c). */
+int lx_loop_run_ahead(lx_loop *lp, lx_proc *p);
 /* Makes the value at `idx` of L the owner of worker `p` (for reports and
 ** the self-ask check) unless it already is.  `proc` is the absolute stack
 ** index of p's userdata, or 0 when it is not at hand. */

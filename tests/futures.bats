@@ -324,6 +324,93 @@ still usable
 OUT
 }
 
+# A coroutine that waits for a reply runs the actors queued ahead of it
+# itself, rather than through a yield (loop.c, lx_loop_run_ahead): what
+# runs, and in which order, must be just what a yield would give.
+
+@test "the asker goes on only after every actor queued before the reply has had its turn" {
+	script t.lua <<'LUA'
+local log = {}
+local b = lactor.start(function(self, m) log[#log + 1] = "b:" .. m end)
+local c = lactor.start(function(self, m) log[#log + 1] = "c:" .. m end)
+local a = lactor.start(function(self, m)
+  log[#log + 1] = "a:" .. m
+  b:tell(m)                         -- queued before the reply
+  lactor.spawn(function() log[#log + 1] = "task:" .. m end)
+  return m
+end)
+c:tell(0)                           -- queued before the ask
+local f = a:ask(1)
+local t = lactor.spawn(function() log[#log + 1] = "spawned" end)
+local v = f:get()                   -- (not in log[#log + 1] = ...: #log
+log[#log + 1] = "got " .. v         -- would be taken before get runs)
+v = a:ask(2):get()
+log[#log + 1] = "got " .. v
+t:get()
+print(table.concat(log, " "))
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output "c:0 a:1 spawned b:1 task:1 got 1 a:2 b:2 task:2 got 2"
+}
+
+@test "a loop of asks leaves the timers their turns, with or without a slice" {
+	script t.lua <<'LUA'
+local echo = lactor.start(function(self, m) return m end)
+local last = lactor.start(function(self, m) return m * 10 end)
+local mid = lactor.start(function(self, m) return last:ask(m + 1):get() + 1 end)
+local ticks = 0
+local timer = lactor.every(0.001, function() ticks = ticks + 1 end)
+local sum, t0 = 0, lactor.now()
+while lactor.now() - t0 < 0.05 do sum = sum + echo:ask(1):get() end
+print(sum > 0, ticks > 5)
+ticks, t0 = 0, lactor.now()
+while lactor.now() - t0 < 0.05 do sum = sum + mid:ask(1):get() end
+timer:cancel()
+print(mid:ask(1):get(), ticks > 5)
+LUA
+	run --separate-stderr timeout 20 "$LACTOR" t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output "true	true
+21	true"
+	run --separate-stderr timeout 20 "$LACTOR" --slice 0 t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output "true	true
+21	true"
+}
+
+@test "lactor.exit in the handler answering the main chunk's ask ends lactor with on_stop run" {
+	script t.lua <<'LUA'
+local Keeper = lactor.class("Keeper")
+function Keeper:on_stop() print("Keeper on_stop ran") end
+Keeper:start()
+local a = lactor.start(function(self, m) print("exiting"); lactor.exit(3) end)
+print(a:ask(1):get())
+print("not reached")
+LUA
+	run --separate-stderr lactor t.lua
+	assert_equal "$status" 3
+	assert_equal "$stderr" ""
+	assert_output "exiting
+Keeper on_stop ran"
+}
+
+@test "lactor.exit in an actor that runs after the reply but before the asker ends lactor" {
+	script t.lua <<'LUA'
+local b = lactor.start(function(self, m) print("b exits"); lactor.exit(4) end)
+local a = lactor.start(function(self, m) b:tell(m); return "reply" end)
+print(a:ask(1):get())
+print("not reached")
+LUA
+	run --separate-stderr lactor t.lua
+	assert_equal "$status" 4
+	assert_equal "$stderr" ""
+	assert_output "b exits"
+}
+
 # --- set_exception, second resolution, is_ready -----------------------------
 
 @test "set_exception keeps a traceback aside and get raises only the error value" {

@@ -114,6 +114,26 @@ keeper_script() {
 	assert_equal "$(cat out)" "on_stop ran"
 }
 
+@test "a main chunk that asks in a loop still stops on SIGTERM with on_stop run, with or without a slice" {
+	# It waits for each reply by running the echo actor's turn itself
+	# (loop.c, lx_loop_run_ahead): the signal must stop that too.
+	keeper_script <<'LUA'
+local echo = lactor.start(function(self, m) return m end)
+io.open(os.getenv("READY"), "w"):close()
+local n = 0
+while true do n = n + echo:ask(1):get() end
+LUA
+	local slice
+	for slice in 10 0; do
+		rm -f "$BATS_TEST_TMPDIR/ready"
+		start_until_ready env --default-signal=TERM "$LACTOR" --slice "$slice" t.lua
+		kill -TERM "$pid"
+		reap
+		assert_equal "$status" 143
+		assert_equal "$(cat out)" "Keeper on_stop ran"
+	done
+}
+
 @test "a spinning table.sort comparator is not broken" {
 	script t.lua >/dev/null <<'LUA'
 local sorter = lactor.start(function(self, t)
