@@ -7,6 +7,7 @@
 ** a deadlock report, stopping the idle actors, and the end.
 */
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,7 @@ struct lx_loop {
   lx_timers timers;
   int nprocs[3];             /* unfinished procs by kind */
   lx_proc *host;             /* waits in lx_loop_run_ahead, or NULL */
+  uintptr_t c_base;          /* the C stack where the runner resumes procs */
   void (*repl_end)(void *);  /* lx_loop_set_repl: SIGINT is the REPL's */
   void *repl_ud;
 };
@@ -466,6 +468,7 @@ static void on_runnable(struct ev_loop *ev, ev_idle *w, int revents) {
   lx_loop *lp = (lx_loop *)w->data;
   lx_entry *e;
   (void)revents;
+  lp->c_base = (uintptr_t)&e;
   lx_preempt_busy();
   lp->run_start = ev_time();
   lp->ran = 0;
@@ -507,12 +510,22 @@ static void unqueue(lx_loop *lp, lx_entry *e) {
 ** without a yield; otherwise it yields, already queued (or waiting) where
 ** it would be.  Only workers run under a host, and only one level deep:
 ** a worker that waits yields as usual.  Meanwhile the host is a waiter
-** like any other, and lx_proc_kill leaves it to resume() to end. */
+** like any other, and lx_proc_kill leaves it to resume() to end.
+**
+** A yield would also have given back the C stack under the host's get,
+** and its count of C calls (pcall, metamethods) to LUAI_MAXCCALLS, which
+** the workers under it start afresh: so only a host that waits near the
+** bottom of its C stack runs ahead, one a few such calls deep at most.
+** How deep is told by addresses, as no API tells it; a stack that grew
+** upwards would only never run ahead. */
+#define RUN_AHEAD_STACK 2048
+
 int lx_loop_run_ahead(lx_loop *lp, lx_proc *p) {
   lx_entry *e = lp->head;
   int preempted = 0;
-  if (lp->host != NULL || e == NULL || e->actors == 0 || time_up(lp)
-      || stop_signal_pending())
+  if (lp->host != NULL || e == NULL || e->actors == 0
+      || lp->c_base - (uintptr_t)&e > RUN_AHEAD_STACK
+      || time_up(lp) || stop_signal_pending())
     return 0;
   lx_preempt_leave(p);                 /* as if it had yielded */
   lp->host = p;
@@ -531,6 +544,7 @@ int lx_loop_run_ahead(lx_loop *lp, lx_proc *p) {
   dequeue(lp);                         /* what the runner and resume() do */
   p->state = LX_RUNNING;
   lx_preempt_enter(p);
+  if (stop_signal_pending()) lx_preempt_now(LX_STOP);  /* see resume() */
   return 1;
 }
 

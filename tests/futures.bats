@@ -382,6 +382,28 @@ LUA
 21	true"
 }
 
+@test "a get deep inside pcalls leaves the next calls as much C stack as a yield would" {
+	# A yield gives back the C levels under get (lua_resume counts them
+	# afresh); waiting without one must not keep them counted.
+	script t.lua <<'LUA'
+local echo = lactor.start(function(self, m) return m end)
+local function nest(n, f)
+  if n == 0 then return f() end
+  local ok, v = pcall(nest, n - 1, f)
+  if not ok then error(v, 0) end
+  return v
+end
+print(pcall(nest, 100, function()
+  echo:ask(1):get()
+  return nest(120, function() return "deep ok" end)
+end))
+LUA
+	run --separate-stderr lactor --slice 0 t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output "true	deep ok"
+}
+
 @test "lactor.exit in the handler answering the main chunk's ask ends lactor with on_stop run" {
 	script t.lua <<'LUA'
 local Keeper = lactor.class("Keeper")
