@@ -259,8 +259,10 @@ lactor.spawn(function() print(r(250000)) end)'
 	keeper_script <<'LUA'
 local A = lactor.class("Stuck")
 function A:on_receive()
-  io.open(os.getenv("READY"), "w"):close()
-  table.sort({3, 2, 1}, function(a, b) while true do end end)
+  table.sort({3, 2, 1}, function(a, b)
+    io.open(os.getenv("READY"), "w"):close()  -- in here, or the signal
+    while true do end                         -- could come before it
+  end)
 end
 A:start():tell("go")
 LUA
