@@ -153,9 +153,9 @@ static int l_set_hooks(lua_State *L) {
 }
 
 /* turn_due() → whether a worker whose mailbox never runs dry should
-** yield between two messages (see lx_loop_turn_due). */
+** yield between two messages (see lx_loop_mailbox_turn_due). */
 static int l_turn_due(lua_State *L) {
-  lua_pushboolean(L, lx_loop_turn_due(LOOP(L)));
+  lua_pushboolean(L, lx_loop_mailbox_turn_due(LOOP(L)));
   return 1;
 }
 

@@ -361,12 +361,15 @@ end
 -- let a backlog's mailbox grow to five times what waits: a proxy's writes
 -- then moved the heap by up to 512 KB from round to round, where
 -- proxy.bats allows 600 and this moves it by at most about 200.)
--- Returns the new head and when to look again.
+-- Returns the new head and when to look again: as many slots on as wait,
+-- but no more than LOOK, since the worker also gives the loop its turn
+-- there (work()), which must not wait for all of a long backlog.
 local COMPACT <const> = 64            -- slots taken before the first look
+local LOOK <const> = 4096
 local function compact(c, h)
   local t = c[TAIL]
   local n = t - h                     -- slots waiting
-  if n > h - FIRST then return h, h + n end
+  if n > h - FIRST then return h, h + (n < LOOK and n or LOOK) end
   table.move(c, h, t - 1, FIRST)
   for i = h, t - 1 do c[i] = false end
   c[BASE] = c[BASE] + h - FIRST
