@@ -165,15 +165,6 @@ local function wake(c)
 end
 M.wake = wake        -- for input.lua, which fills mailboxes itself
 
--- Queues an entry of MARK, `msg` and `kind` (a stop), and the actor if
--- it had nothing to do.
-local function push(c, msg, kind)
-  local t = c[TAIL]
-  c[t], c[t + 1], c[t + 2] = MARK, msg, kind
-  c[TAIL] = t + 3
-  wake(c)
-end
-
 -- Empties the mailbox of a dead actor: asks fail, tells are dead letters.
 local function drain(c)
   local h, t = c[HEAD], c[TAIL]
@@ -250,17 +241,26 @@ local function pushed(c)
   return taken(c) + waiting(c) - (c[STOPPING] and 1 or 0)
 end
 
+-- Hooks set by files loaded on demand: registry.lua's on_death(c) frees
+-- a dead actor's name, supervision.lua's on_exit(c, reason) is below.
+-- Upvalues rather than fields of M, which every actor that ends would
+-- look up and, most often, miss (the VM's slow path).
+local on_death, on_exit = false, false
+function M.set_on_death(fn) on_death = fn end
+function M.set_on_exit(fn) on_exit = fn end
+
 local function die(c)
   c[DEAD] = true
   local slot = c[SLOT]
   if slot > 0 then
-    -- pushed(c) and processed(c), sharing taken(c), and counting what
-    -- waits only when something does: a short-lived actor (Fork-Join)
-    -- dies with an empty mailbox.
-    local n = taken(c)
+    -- pushed(c) and processed(c), sharing taken(c) and inside(c), inlined,
+    -- and counting what waits only when something does: a short-lived
+    -- actor (Fork-Join) dies with an empty mailbox.
+    local h = c[HEAD]
+    local n = c[BASE] + h - FIRST     -- taken(c)
     handled_by_dead = handled_by_dead + n
-      - (inside(c) and 1 or 0)
-    if c[HEAD] < c[TAIL] then n = n + waiting(c) end
+      - ((c[BUSY] == true and h > FIRST) and 1 or 0)
+    if h < c[TAIL] then n = n + waiting(c) end
     sent_to_dead = sent_to_dead + n - (c[STOPPING] and 1 or 0)
     local last = live[nlive]          -- the last one takes its slot
     live[slot], last[SLOT] = last, slot
@@ -269,7 +269,7 @@ local function die(c)
     c[SLOT] = 0
   end
   c[BUSY] = nil
-  if M.on_death then M.on_death(c) end
+  if on_death then on_death(c) end
 end
 
 -- Runs the on_stop or on_failure of an actor that has died; an error in
@@ -291,8 +291,8 @@ end
 
 -- The futures of stops after the first, {[c] = {f, ...}}: an actor stopped
 -- twice is rare, and keeping them out of c spares every other one a test
--- of type (Fork-Join).
-local more_stops = {}
+-- of type (Fork-Join).  Counted, so that the others look nothing up.
+local more_stops, nmore_stops = {}, 0
 
 -- Resolves the futures of the ref:stop() calls made to c to `result`:
 -- true once its on_stop has run, false if it never started.
@@ -301,9 +301,9 @@ local function resolve_stops(c, result)
   if not f then return end
   c[STOPS] = false
   reply(f, true, result)
-  local more = more_stops[c]
+  local more = nmore_stops > 0 and more_stops[c]
   if more then
-    more_stops[c] = nil
+    more_stops[c], nmore_stops = nil, nmore_stops - 1
     for i = 1, #more do reply(more[i], true, result) end
   end
 end
@@ -319,13 +319,12 @@ function M.set_exit(c, reason)
 end
 
 -- The end of an actor, once its on_stop or on_failure has run.  When
--- supervision.lua is loaded it sets M.on_exit(c, reason), which for a
+-- supervision.lua is loaded it sets on_exit(c, reason), which for a
 -- crash returns true when a supervisor or a link takes the crash: that
 -- then does not make the exit status 1 (SPEC section 1).
 local function exited(c, reason)
   M.set_exit(c, reason)
-  local on_exit = M.on_exit
-  return on_exit ~= nil and on_exit(c, reason)
+  return on_exit ~= false and on_exit(c, reason)
 end
 
 local function crash(c, err, traceback)
@@ -348,7 +347,7 @@ local function stopped(c)
   if debug_on then log("stopped", c) end
   resolve_stops(c, true)
   c[EXIT] = "normal"                  -- exited(c, "normal"), inlined
-  if M.on_exit then M.on_exit(c, "normal") end
+  if on_exit then on_exit(c, "normal") end
 end
 
 -- A mailbox is reset when it runs dry, but one that never does (an
@@ -594,8 +593,8 @@ function Ref:tell(msg)               -- self is the core too: see the top
   self[TAIL] = t + 1
 end
 
--- push(c, msg, f), inlined; an idle actor is queued by ask_future itself,
--- which saves a call into C per ask.
+-- An entry of MARK, msg and the reply future; an idle actor is queued by
+-- ask_future itself, which saves a call into C per ask.
 function Ref:ask(msg, timeout)
   if self[REF] ~= self then check_ref(self, 1, "ask") end
   -- Checked here, not in core.ask_future, which would name itself.
@@ -629,24 +628,36 @@ function M.call(c, msg)
   wake(c)
 end
 
--- A poison pill: queued after the messages already there.
-function Ref:stop()
-  if self[REF] ~= self then check_ref(self, 1, "stop") end
+-- A poison pill: queued after the messages already there, as an entry of
+-- MARK, nil and STOP.
+local function stop(c)
   local f = future()
-  if self[DEAD] then
+  if c[DEAD] then
     f:set(false)
     return f
   end
-  if not self[STOPS] then self[STOPS] = f   -- the usual case: one stop
+  if not c[STOPS] then c[STOPS] = f   -- the usual case: one stop
   else
-    local more = more_stops[self]
-    if more then more[#more + 1] = f else more_stops[self] = { f } end
+    local more = more_stops[c]
+    if more then more[#more + 1] = f
+    else more_stops[c], nmore_stops = { f }, nmore_stops + 1 end
   end
-  if not self[STOPPING] then
-    self[STOPPING] = true
-    push(self, nil, STOP)
+  if not c[STOPPING] then
+    c[STOPPING] = true
+    local t = c[TAIL]
+    c[t], c[t + 1], c[t + 2] = MARK, nil, STOP
+    c[TAIL] = t + 3
+    if not c[BUSY] then
+      c[BUSY] = true
+      queue(c)
+    end
   end
   return f
+end
+
+function Ref:stop()
+  if self[REF] ~= self then check_ref(self, 1, "stop") end
+  return stop(self)
 end
 
 function Ref:is_alive()
@@ -662,31 +673,6 @@ M.Ref = Ref
 -- {==================================================================
 -- Starting
 -- ===================================================================
-
--- Makes the ref (and core) of an actor of class `cls` whose instance is
--- `inst`: a table with (at least) the keys ref and urn, so that it is
--- sized once, not grown key by key.  Not registered yet.
-local function new_actor(cls, inst)
-  local urn = uuid()
-  local c = setmetatable({ inst, false, FIRST, FIRST, true, true, false, 0, false,
-                           false, false, 0, 0, nil,
-                           false, false, false, false,  -- mailbox: a tell, a stop
-                           urn = urn, class = cls }, Ref)
-  c[REF] = c
-  inst.ref, inst.urn = c, urn
-  setmetatable(inst, cls)
-  return c
-end
-
--- The actor exists: it is live, and queued to run on_start (or just to
--- start, which keeps actors in start order in the run queue).
-local function register(c)
-  nlive = nlive + 1
-  live[nlive], c[SLOT] = c, nlive
-  stats.started = stats.started + 1
-  c[SEQ] = queue(c)
-  if debug_on then log("started", c) end
-end
 
 -- An actor whose init raised never existed: what init did to it is
 -- undone.  A name it registered is free again, messages told to it are
@@ -706,26 +692,55 @@ local InitGuard = {
   end,
 }
 
--- cls:start(...): init runs here, in the caller; an error in it leaves no
--- actor behind.
+-- Runs inst:init(unpack(args)) for actor c.  Not in start(), below: a
+-- to-be-closed variable makes every return of its function check for
+-- variables to close.
+local function init(c, inst, args)
+  local guard <close> = setmetatable({ c, false }, InitGuard)
+  inst:init(table.unpack(args, 1, args.n))
+  guard[2] = true
+end
+
+-- Starts an actor of class `cls` whose instance is `inst`, a table with
+-- (at least) the keys ref and urn, so that it is sized once, not grown key
+-- by key.  Unless `args` is false, first runs inst:init(unpack(args)), here
+-- in the caller: an error in it leaves no actor behind.  Then the actor
+-- exists: it is live, and queued to run on_start (or just to start, which
+-- keeps actors in start order in the run queue).  One function, and no
+-- vararg one, for all of it: a short-lived actor (Fork-Join) feels every
+-- call, and a vararg function copies its frame.
+local function start(cls, inst, args)
+  local urn = uuid()
+  local c = setmetatable({ inst, false, FIRST, FIRST, true, true, false, 0, false,
+                           false, false, 0, 0, nil,
+                           false, false, false, false,  -- mailbox: a tell, a stop
+                           urn = urn, class = cls }, Ref)
+  c[REF] = c
+  inst.ref, inst.urn = c, urn
+  setmetatable(inst, cls)
+  if args and inst.init then init(c, inst, args) end
+  nlive = nlive + 1
+  live[nlive], c[SLOT] = c, nlive
+  stats.started = stats.started + 1
+  c[SEQ] = queue(c)
+  if debug_on then log("started", c) end
+  return c
+end
+
+local NO_ARGS = { n = 0 }
+
+-- cls:start(...)
 function Base.start(cls, ...)
   if parents[cls] == nil then
     error("bad argument #1 to 'start' (a class expected; use Class:start())", 2)
   end
-  local inst = { ref = false, urn = false }
-  local c = new_actor(cls, inst)
-  if inst.init then
-    local guard <close> = setmetatable({ c, false }, InitGuard)
-    inst:init(...)
-    guard[2] = true
-  end
-  register(c)
-  return c
+  local args = select("#", ...) > 0 and table.pack(...) or NO_ARGS
+  return start(cls, { ref = false, urn = false }, args)
 end
 
 -- self:stop() inside a handler: the same poison pill as ref:stop().
 function Base:stop()
-  return self.ref:stop()
+  return stop(self.ref)
 end
 
 -- lactor.start(fn): an anonymous actor whose on_receive is fn(self, msg).
@@ -737,9 +752,7 @@ function M.start(fn)
   if type(fn) ~= "function" then
     error("bad argument #1 to 'start' (function expected, got " .. type(fn) .. ")", 2)
   end
-  local c = new_actor(Anonymous, { ref = false, urn = false, on_receive = fn })
-  register(c)
-  return c
+  return start(Anonymous, { ref = false, urn = false, on_receive = fn }, false)
 end
 
 -- }==================================================================

@@ -159,16 +159,14 @@ function M.whereis(name)
 end
 
 -- A dead actor's name is free again.
-local previous = actor.on_death
-function actor.on_death(c)
+actor.set_on_death(function(c)
   local ref = c[REF]
   local name = rawget(ref, "name")
   if name then
     names[name] = nil
     rawset(ref, "name", nil)
   end
-  if previous then previous(c) end
-end
+end)
 
 -- }==================================================================
 

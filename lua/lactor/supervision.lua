@@ -1,12 +1,12 @@
 -- Supervision (SPEC section 10), as Erlang has it: ref:monitor(),
 -- lactor.link(a, b) and lactor.supervise{...}.
 --
--- Everything hangs on one hook, actor.on_exit(c, reason), which actor.lua
--- calls once per actor end, after its on_stop or on_failure: reason is
--- "normal" (a stop), the crash error, or "shutdown" (lactor.exit or a
--- signal ended it).  actor.lua keeps every reason in the core (c[EXIT]);
--- the hook here may rewrite it (an actor a link stopped ends with the
--- link's reason), and then
+-- Everything hangs on one hook, on_exit(c, reason) (actor.set_on_exit),
+-- which actor.lua calls once per actor end, after its on_stop or
+-- on_failure: reason is "normal" (a stop), the crash error, or "shutdown"
+-- (lactor.exit or a signal ended it).  actor.lua keeps every reason in the
+-- core (c[EXIT]); the hook here may rewrite it (an actor a link stopped
+-- ends with the link's reason), and then
 --   * resolves the actor's monitors with the reason;
 --   * drops its links; on a crash (a reason other than "normal" and
 --     "shutdown"), each linked actor still open gets on_link_exit(ref,
@@ -193,7 +193,7 @@ local function exit(c, reason)
   return handled
 end
 
-function actor.on_exit(c, reason)
+actor.set_on_exit(function(c, reason)
   if reason == NORMAL then
     local r = stop_reason[c]
     if r then reason = r[1] end
@@ -210,7 +210,7 @@ function actor.on_exit(c, reason)
     return false
   end
   return handled
-end
+end)
 
 -- }==================================================================
 
