@@ -78,6 +78,20 @@ LUA
 	assert_output "$(printf 'init\t2\t3\ttrue\nstart returned\n5')"
 }
 
+@test "init gets every start argument, nils among and after them included" {
+	script t.lua >/dev/null <<'LUA'
+local C = lactor.class("C")
+function C:init(...) print(select("#", ...), ...) end
+C:start()
+C:start(nil)
+C:start(nil, 2, nil)
+C:start(false, "x")
+LUA
+	run lactor t.lua
+	assert_success
+	assert_output "$(printf '0\n1\tnil\n3\tnil\t2\tnil\n2\tfalse\tx')"
+}
+
 @test "self.ref and self.urn are already set when init runs" {
 	script t.lua >/dev/null <<'LUA'
 local C = lactor.class("C")

@@ -190,6 +190,23 @@ LUA
 	assert_output "$(printf 'handle\ta\non_stop\ntrue\ttrue\nfalse')"
 }
 
+@test "stops queued twice and three times on two actors at once all resolve" {
+	script t.lua >/dev/null <<'LUA'
+local C = lactor.class("C")
+function C:init(name) self.name = name end
+function C:on_stop() print("on_stop", self.name) end
+local a, b = C:start("a"), C:start("b")
+local fa = { a:stop(), a:stop() }
+local fb = { b:stop(), b:stop(), b:stop() }
+print(fb[3]:get(), fb[1]:get(), fb[2]:get())
+print(fa[2]:get(), fa[1]:get())
+print(a:stop():get(), b:stop():get())
+LUA
+	run lactor t.lua
+	assert_success
+	assert_output "$(printf 'on_stop\ta\non_stop\tb\ntrue\ttrue\ttrue\ntrue\ttrue\nfalse\tfalse')"
+}
+
 @test "an error in on_stop still resolves the stop Future to true" {
 	script t.lua >/dev/null <<'LUA'
 local C = lactor.class("Stopper")
