@@ -282,8 +282,10 @@ LUA
 local Stuck = lactor.class("Stuck")
 function Stuck:on_failure(err) print("Stuck on_failure: " .. err) end
 function Stuck:on_receive()
-  io.open(os.getenv("READY"), "w"):close()
-  table.sort({3, 2, 1}, function(a, b) while true do end end)
+  table.sort({3, 2, 1}, function(a, b)
+    io.open(os.getenv("READY"), "w"):close()  -- in here, or the signal
+    while true do end                         -- could come before it
+  end)
 end
 Stuck:start():tell("go")
 for _ = 1, 2 do
@@ -317,8 +319,10 @@ local Stuck = lactor.class("Stuck")
 function Stuck:on_failure(err) print("Stuck on_failure: " .. err) end
 function Stuck:on_receive()
   local guard <close> = setmetatable({}, { __close = function() print("Stuck's __close ran") end })
-  io.open(os.getenv("READY"), "w"):close()
-  table.sort({3, 2, 1}, function(a, b) while true do end end)
+  table.sort({3, 2, 1}, function(a, b)
+    io.open(os.getenv("READY"), "w"):close()  -- in here, or the signal
+    while true do end                         -- could come before it
+  end)
 end
 Stuck:start():tell("go")
 LUA
@@ -334,8 +338,10 @@ Keeper on_stop ran"
 @test "interrupted! lets the code that catches it clean up: its message handler runs" {
 	keeper_script <<'LUA'
 xpcall(function()
-  io.open(os.getenv("READY"), "w"):close()
-  table.sort({3, 2, 1}, function(a, b) while true do end end)
+  table.sort({3, 2, 1}, function(a, b)
+    io.open(os.getenv("READY"), "w"):close()  -- in here, or the signal
+    while true do end                         -- could come before it
+  end)
 end, function(e) print("the message handler got: " .. e) return e end)
 LUA
 	start_until_ready "$LACTOR" t.lua
