@@ -165,25 +165,28 @@ local function wake(c)
 end
 M.wake = wake        -- for input.lua, which fills mailboxes itself
 
+-- The mailbox entry at h: its message; its kind: false for a tell, the
+-- reply future of an ask, STOP, or the future of a proxy call (false if
+-- it has none); and where the next entry begins.  For the walks below; the
+-- worker, which takes one entry per message, decodes them inline (work()).
+local function entry(c, h)
+  local msg = c[h]
+  if msg == MARK then return c[h + 1], c[h + 2], h + 3 end
+  if msg == CALL then
+    msg = c[h + 1]
+    return msg, msg[2], h + 2
+  end
+  return msg, false, h + 1
+end
+
 -- Empties the mailbox of a dead actor: asks fail, tells are dead letters.
 local function drain(c)
   local h, t = c[HEAD], c[TAIL]
   c[HEAD], c[TAIL] = FIRST, FIRST
   while h < t do
-    local msg, kind = c[h], false     -- a tell
-    if msg == MARK then
-      msg, kind = c[h + 1], c[h + 2]
-      c[h + 1], c[h + 2] = false, false
-      h = h + 3
-    elseif msg == CALL then
-      msg = c[h + 1]
-      c[h + 1] = false
-      h = h + 2
-      kind = msg[2]                   -- its future, or false
-    else
-      c[h] = false
-      h = h + 1
-    end
+    local msg, kind, next_h = entry(c, h)
+    for i = h, next_h - 1 do c[i] = false end
+    h = next_h
     if kind == false then
       dead_letters = dead_letters + 1
       if debug_on then log("dead letter for", c, show(msg)) end
@@ -228,9 +231,8 @@ M.processed = processed
 local function waiting(c)
   local n, h, t = 0, c[HEAD], c[TAIL]
   while h < t do
-    local v = c[h]
-    if v == MARK then h = h + 3 elseif v == CALL then h = h + 2 else h = h + 1 end
-    n = n + 1
+    local _, _, next_h = entry(c, h)
+    h, n = next_h, n + 1
   end
   return n
 end
