@@ -497,7 +497,6 @@ static int l_ask(lua_State *L) {
     d->after = timeout;
     f->deadline = d;
     ev_timer_init(&d->w, on_deadline, timeout, 0.);
-    ev_set_priority(&d->w, LX_TIMER_PRI);
     ev_now_update(ev);
     ev_timer_start(ev, &d->w);
     lx_anchor(L, d, -1);

@@ -166,7 +166,6 @@ static lx_proc *new_proc(lx_loop *lp, lua_State *L, lx_kind kind, int owner,
   p->nargs = nargs;
   p->serial = ++lp->serial;
   ev_init(&p->timer, on_timer);
-  ev_set_priority(&p->timer, LX_TIMER_PRI);
   p->timer.data = p;
   link_proc(lp, p);
   p->state = LX_FREE;              /* so far in no list but the procs' */

@@ -75,16 +75,6 @@ static inline lx_proc *lx_proc_of(lua_State *L) {
   return *(lx_proc **)lua_getextraspace(L);
 }
 
-/* The priority of every timer lactor starts: sleep, get and ask
-** timeouts, lactor.after and lactor.every.  One priority, since libev
-** invokes the events of a higher one first: timers that all fell due
-** while the loop was busy then fire in the order of their deadlines.  The
-** lowest, below the runner (an idle watcher, which no pending event of
-** its priority or above may hold back): timers due faster than their
-** callbacks run would otherwise keep the run queue from ever running, as
-** input would (input.c). */
-#define LX_TIMER_PRI EV_MINPRI
-
 /* Timers of lactor.after/every that are running (timer.c owns them). */
 typedef struct lx_timer lx_timer;
 typedef struct lx_timers { lx_timer *first; int count; } lx_timers;

@@ -67,7 +67,11 @@ static int start(lua_State *L, double every) {
   lua_setfield(L, -2, "n");
   lua_setiuservalue(L, -2, 1);
   ev_timer_init(&t->w, on_fire, after, t->every);
-  ev_set_priority(&t->w, LX_TIMER_PRI);
+  /* Below the runner (an idle watcher, which no pending event of its
+  ** priority or above may hold back): timers due faster than their
+  ** callbacks run would otherwise keep the run queue from ever running,
+  ** as input does (input.c). */
+  ev_set_priority(&t->w, EV_MINPRI);
   ev_now_update(lx_loop_ev(lp));
   ev_timer_start(lx_loop_ev(lp), &t->w);
   t->running = 1;

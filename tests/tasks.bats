@@ -294,35 +294,6 @@ OUT
 
 # --- timers -------------------------------------------------------------------
 
-@test "timers, sleeps and get and ask timeouts that all fell due meanwhile fire in deadline order" {
-	# The main chunk holds the loop (--slice 0) until every deadline has
-	# passed; the loop then finds them all due at once.  Deadlines 50 ms
-	# apart, so that the time taken to set them up (under valgrind too)
-	# cannot reorder them.
-	script t.lua >/dev/null <<'LUA'
-lactor.after(0.15, function() print("after 0.15") end)
-lactor.spawn(function() lactor.sleep(0.1); print("sleep 0.1") end)
-lactor.spawn(function()
-  local ok = pcall(function() lactor.future():get(0.2) end)
-  print("get 0.2 timed out", not ok)
-end)
-lactor.after(0.05, function() print("after 0.05") end)
-local busy = lactor.start(function() lactor.sleep(0.5) end)
-busy:tell("keeps it busy past the last deadline")
-lactor.spawn(function()
-  local ok = pcall(function() busy:ask("x", 0.25):get() end)
-  print("ask 0.25 timed out", not ok)
-end)
-lactor.yield()                      -- the sleep, the get and the ask begin
-local t = lactor.now()
-while lactor.now() - t < 0.4 do end -- every deadline passes meanwhile
-LUA
-	run --separate-stderr lactor --slice 0 t.lua
-	assert_success
-	assert_equal "$stderr" ""
-	assert_output "$(printf 'after 0.05\nsleep 0.1\nafter 0.15\nget 0.2 timed out\ttrue\nask 0.25 timed out\ttrue')"
-}
-
 @test "lactor.after calls its function with the extra arguments once the delay has passed" {
 	script t.lua <<'LUA'
 local function show(...) local t = table.pack(...) for i = 1, t.n do t[i] = tostring(t[i]) end print(table.concat(t, " ")) end
