@@ -254,6 +254,23 @@ LUA
 	assert_output "in time"
 }
 
+@test "a timeout wins over a value set after its deadline by a coroutine the slice preempted" {
+	# The spinners run 25 ms: preempted at 10 ms, past the deadlines, they
+	# let the loop see the timeouts due before they can set or answer.
+	script t.lua >/dev/null <<'LUA'
+local function spin() local c = os.clock() while os.clock() - c < 0.025 do end end
+local f = lactor.future()
+lactor.spawn(function() spin(); f:set("late") end)
+print(pcall(f.get, f, 0.01))
+local slow = lactor.start(function(self, m) spin(); return "late " .. m end)
+print(pcall(function() return slow:ask("reply", 0.01):get() end))
+LUA
+	run --separate-stderr lactor --slice 10 t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output "$(printf 'false\tTimeout: timed out after 0.01 s\nfalse\tTimeout: timed out after 0.01 s')"
+}
+
 @test "an uncaught Timeout in the main chunk is printed through its __tostring" {
 	script t.lua <<'LUA'
 local f = lactor.future()
