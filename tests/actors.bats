@@ -92,6 +92,19 @@ LUA
 	assert_output "$(printf '0\n1\tnil\n3\tnil\t2\tnil\n2\tfalse\tx')"
 }
 
+@test "an error init raises at level 3 names the line that called start" {
+	script t.lua >/dev/null <<'LUA'
+local D = lactor.class("D")
+function D:init(n) if type(n) ~= "number" then error("n must be a number", 3) end end
+print(pcall(function()
+  D:start("y")
+end))
+LUA
+	run lactor t.lua
+	assert_success
+	assert_output "$(printf 'false\tt.lua:4: n must be a number')"
+}
+
 @test "self.ref and self.urn are already set when init runs" {
 	script t.lua >/dev/null <<'LUA'
 local C = lactor.class("C")

@@ -676,6 +676,33 @@ M.Ref = Ref
 -- Starting
 -- ===================================================================
 
+-- Makes the ref (and core) of an actor of class `cls` whose instance is
+-- `inst`: a table with (at least) the keys ref and urn, so that it is
+-- sized once, not grown key by key.  Not registered yet.
+local function new_actor(cls, inst)
+  local urn = uuid()
+  local c = setmetatable({ inst, false, FIRST, FIRST, true, true, false, 0, false,
+                           false, false, 0, 0, nil,
+                           false, false, false, false,  -- mailbox: a tell, a stop
+                           urn = urn, class = cls }, Ref)
+  c[REF] = c
+  inst.ref, inst.urn = c, urn
+  setmetatable(inst, cls)
+  return c
+end
+
+-- The actor exists: it is live, and queued to run on_start (or just to
+-- start, which keeps actors in start order in the run queue).  Inlined
+-- in lactor.start, which has no init to run in between: a short-lived
+-- actor (Fork-Join) feels every call.
+local function register(c)
+  nlive = nlive + 1
+  live[nlive], c[SLOT] = c, nlive
+  stats.started = stats.started + 1
+  c[SEQ] = queue(c)
+  if debug_on then log("started", c) end
+end
+
 -- An actor whose init raised never existed: what init did to it is
 -- undone.  A name it registered is free again, messages told to it are
 -- dead letters (asks fail), its stop futures resolve to false, as a stop
@@ -694,50 +721,22 @@ local InitGuard = {
   end,
 }
 
--- Runs inst:init(unpack(args)) for actor c.  Not in start(), below: a
--- to-be-closed variable makes every return of its function check for
--- variables to close.
-local function init(c, inst, args)
-  local guard <close> = setmetatable({ c, false }, InitGuard)
-  inst:init(table.unpack(args, 1, args.n))
-  guard[2] = true
-end
-
--- Starts an actor of class `cls` whose instance is `inst`, a table with
--- (at least) the keys ref and urn, so that it is sized once, not grown key
--- by key.  Unless `args` is false, first runs inst:init(unpack(args)), here
--- in the caller: an error in it leaves no actor behind.  Then the actor
--- exists: it is live, and queued to run on_start (or just to start, which
--- keeps actors in start order in the run queue).  One function, and no
--- vararg one, for all of it: a short-lived actor (Fork-Join) feels every
--- call, and a vararg function copies its frame.
-local function start(cls, inst, args)
-  local urn = uuid()
-  local c = setmetatable({ inst, false, FIRST, FIRST, true, true, false, 0, false,
-                           false, false, 0, 0, nil,
-                           false, false, false, false,  -- mailbox: a tell, a stop
-                           urn = urn, class = cls }, Ref)
-  c[REF] = c
-  inst.ref, inst.urn = c, urn
-  setmetatable(inst, cls)
-  if args and inst.init then init(c, inst, args) end
-  nlive = nlive + 1
-  live[nlive], c[SLOT] = c, nlive
-  stats.started = stats.started + 1
-  c[SEQ] = queue(c)
-  if debug_on then log("started", c) end
-  return c
-end
-
-local NO_ARGS = { n = 0 }
-
--- cls:start(...)
+-- cls:start(...): init runs here, in the caller (and an error it raises
+-- at level 3 names the caller's line); an error in it leaves no actor
+-- behind.
 function Base.start(cls, ...)
   if parents[cls] == nil then
     error("bad argument #1 to 'start' (a class expected; use Class:start())", 2)
   end
-  local args = select("#", ...) > 0 and table.pack(...) or NO_ARGS
-  return start(cls, { ref = false, urn = false }, args)
+  local inst = { ref = false, urn = false }
+  local c = new_actor(cls, inst)
+  if inst.init then
+    local guard <close> = setmetatable({ c, false }, InitGuard)
+    inst:init(...)
+    guard[2] = true
+  end
+  register(c)
+  return c
 end
 
 -- self:stop() inside a handler: the same poison pill as ref:stop().
@@ -754,7 +753,13 @@ function M.start(fn)
   if type(fn) ~= "function" then
     error("bad argument #1 to 'start' (function expected, got " .. type(fn) .. ")", 2)
   end
-  return start(Anonymous, { ref = false, urn = false, on_receive = fn }, false)
+  local c = new_actor(Anonymous, { ref = false, urn = false, on_receive = fn })
+  nlive = nlive + 1                   -- register(c)
+  live[nlive], c[SLOT] = c, nlive
+  stats.started = stats.started + 1
+  c[SEQ] = queue(c)
+  if debug_on then log("started", c) end
+  return c
 end
 
 -- }==================================================================
