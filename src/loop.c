@@ -377,12 +377,21 @@ int lx_loop_turn_due(lx_loop *lp) {
   return time_up(lp) || stop_signal_pending();
 }
 
-/* A worker deep in one mailbox asks once per 64 to 4096 messages
-** (compact() in actor.lua), not once per entry: counting its calls by 256
-** before a look at the clock let a self-telling actor keep timers waiting
-** for 0.4 s. */
+/* A worker deep in one mailbox asks once per 64 to 4096 slots (work() in
+** actor.lua), not once per entry: counting its calls by 256 before a look
+** at the clock let a self-telling actor keep timers waiting for 0.4 s.
+** With a time slice, the worker goes on as a proc does until preempted
+** (in its handler), and asking here is only the backstop for a handler
+** the hook cannot stop (a C function): at the runner's 5 ms, the counter
+** of Counting fell behind the main chunk telling it (turns of 5 ms against
+** 10), and got two thirds of its messages at the end, in one huge
+** mailbox. */
 int lx_loop_mailbox_turn_due(lx_loop *lp) {
-  return clock_up(lp) || stop_signal_pending();
+  double backstop = 2 * lx_preempt_slice();
+  if (backstop <= RUNNER_TIME) return clock_up(lp) || stop_signal_pending();
+  if (!lp->out_of_time && ev_time() - lp->run_start > backstop)
+    lp->out_of_time = 1;
+  return lp->out_of_time || stop_signal_pending();
 }
 
 int lx_worker_free(lx_proc *p) {

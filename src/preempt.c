@@ -32,6 +32,7 @@ static volatile sig_atomic_t generation, seen, ticks_seen;
 static volatile sig_atomic_t stopping;    /* lx_preempt_now's `stop` */
 static int interrupted;       /* the hook raised "interrupted!" in this resume */
 static int enabled, ticking;
+static double slice_s;        /* the time slice, in seconds */
 static int runtime_steps;     /* count events in lactor's code, in a row */
 static timer_t timer;
 static struct itimerspec period;
@@ -157,6 +158,7 @@ int lx_preempt_init(double slice_ms) {
   if (slice_ms <= 0) return 0;
   if (slice_ms < 0.04) slice_ms = 0.04;   /* a zero period would disarm it */
   if (slice_ms > 1e9) slice_ms = 1e9;     /* 11.6 days: fits a time_t */
+  slice_s = slice_ms / 1000;
   slice_ms /= TICKS;                      /* the period of the ticks */
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_tick;
@@ -177,6 +179,10 @@ int lx_preempt_init(double slice_ms) {
   period.it_value = period.it_interval;
   enabled = 1;
   return 0;
+}
+
+double lx_preempt_slice(void) {
+  return enabled ? slice_s : 0;
 }
 
 void lx_preempt_free(void) {

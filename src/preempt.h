@@ -22,6 +22,9 @@
 int lx_preempt_init(double slice_ms);
 void lx_preempt_free(void);
 
+/* The time slice in seconds, or 0 when preemption is off. */
+double lx_preempt_slice(void);
+
 /* The timer runs between busy() and idle(). */
 void lx_preempt_busy(void);
 void lx_preempt_idle(void);

@@ -64,6 +64,31 @@ stop = true'
 the timer fired	true"
 }
 
+@test "an actor the hook cannot preempt still gives timers a turn in a long mailbox" {
+	# Its handler is a script's own coroutine, which is never preempted,
+	# so only the worker's own check between messages lets the loop run
+	# the timer before the 300,000 messages are through.  They are told
+	# from inside string.gsub, where the main chunk cannot yield, so that
+	# all of them wait from the start.
+	script t.lua >/dev/null <<'LUA'
+local step = coroutine.wrap(function()
+  while true do
+    local x = 0
+    for i = 1, 100 do x = x + i end
+    coroutine.yield()
+  end
+end)
+local a = lactor.start(step)
+string.gsub(string.rep("x", 300000), "x", function() a:tell(1) end)
+lactor.after(0, function()
+  print("timer ran with messages waiting:", lactor.ps()[1].mailbox > 0)
+end)
+LUA
+	run timeout 60 "$LACTOR" t.lua
+	assert_success
+	assert_output "$(printf 'timer ran with messages waiting:\ttrue')"
+}
+
 # Starts the command in the background (stdout to out, stderr to err) and
 # returns once it made the file $READY; its pid is in $pid.
 start_until_ready() {
