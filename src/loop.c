@@ -382,12 +382,17 @@ int lx_loop_turn_due(lx_loop *lp) {
 ** at the clock let a self-telling actor keep timers waiting for 0.4 s.
 ** With a time slice, the worker goes on as a proc does until preempted
 ** (in its handler), and asking here is only the backstop for a handler
-** the hook cannot stop (a C function): at the runner's 5 ms, the counter
-** of Counting fell behind the main chunk telling it (turns of 5 ms against
-** 10), and got two thirds of its messages at the end, in one huge
-** mailbox. */
+** the hook cannot stop (a C function, a script's own coroutine): at the
+** runner's 5 ms, the counter of Counting fell behind the main chunk
+** telling it (turns of 5 ms against 10), and got two thirds of its
+** messages at the end, in one huge mailbox.  The backstop is twice the
+** slice, but no more than BACKSTOP_MAX: with a long slice, such a handler
+** kept timers and input waiting for seconds. */
+#define BACKSTOP_MAX 0.02      /* seconds */
+
 int lx_loop_mailbox_turn_due(lx_loop *lp) {
   double backstop = 2 * lx_preempt_slice();
+  if (backstop > BACKSTOP_MAX) backstop = BACKSTOP_MAX;
   if (backstop <= RUNNER_TIME) return clock_up(lp) || stop_signal_pending();
   if (!lp->out_of_time && ev_time() - lp->run_start > backstop)
     lp->out_of_time = 1;

@@ -89,6 +89,43 @@ LUA
 	assert_output "$(printf 'timer ran with messages waiting:\ttrue')"
 }
 
+@test "with --slice 0 an actor that keeps telling itself and failing asks still lets timers run" {
+	# Each failed ask starts the worker's loop again (an error ends the
+	# protected call it runs in): that must not keep it from ever looking
+	# for the loop's turn, nor from compacting its mailbox.
+	script t.lua >/dev/null <<'LUA'
+local a = lactor.start(function(self, n)
+  if n == "bad" then error("bad request") end
+  self.ref:tell(n + 1)
+  if n % 50 == 0 then self.ref:ask("bad") end
+end)
+a:tell(1)
+lactor.sleep(0.001)
+print("slept, mailbox under 1 MB:", collectgarbage("count") < 1024)
+lactor.exit(0)
+LUA
+	run timeout 20 "$LACTOR" --slice 0 t.lua
+	assert_success
+	assert_output "$(printf 'slept, mailbox under 1 MB:\ttrue')"
+}
+
+@test "with a very long slice an actor the hook cannot preempt still lets timers run" {
+	# The worker's own check is the only thing that makes such an actor
+	# yield; with --slice 100000 it must not wait for twice the slice.
+	script t.lua >/dev/null <<'LUA'
+local step = coroutine.wrap(function(self, n)
+  while true do self.ref:tell(n + 1); self, n = coroutine.yield() end
+end)
+lactor.start(step):tell(1)
+lactor.sleep(0.05)
+print("woke")
+lactor.exit(0)
+LUA
+	run timeout 20 "$LACTOR" --slice 100000 t.lua
+	assert_success
+	assert_output "woke"
+}
+
 # Starts the command in the background (stdout to out, stderr to err) and
 # returns once it made the file $READY; its pid is in $pid.
 start_until_ready() {

@@ -410,8 +410,13 @@ local function work(worker, first)
         -- Only this loop moves head (a death empties the mailbox, but
         -- never while the actor is inside this loop and alive).
         local h = c[HEAD]
-        local due = h + COMPACT            -- when to think of compact()
-        local look = due                   -- ... or of the loop's turn
+        -- When to think of compact(), or of the loop's turn: after a few
+        -- messages, or at once for an actor this worker comes back to
+        -- after an error answering an ask or a call (xpcall below starts
+        -- serve() again), which has taken some already: failures fewer
+        -- than COMPACT slots apart would otherwise never let it look.
+        local due = h > FIRST and h or h + COMPACT
+        local look = due
         while h < c[TAIL] do
           if h >= look then
             if h >= due then h, due = compact(c, h) end
