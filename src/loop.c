@@ -243,15 +243,15 @@ void lx_proc_kill(lx_proc *p) {
 ** too. */
 #define RUNNER_TIME 0.005      /* seconds the runner drains before a turn */
 
-/* Looks at the clock: has the runner drained for RUNNER_TIME yet? */
-static int clock_up(lx_loop *lp) {
-  if (!lp->out_of_time && ev_time() - lp->run_start > RUNNER_TIME)
+/* Looks at the clock: has the runner drained for `limit` seconds yet? */
+static int clock_up(lx_loop *lp, double limit) {
+  if (!lp->out_of_time && ev_time() - lp->run_start > limit)
     lp->out_of_time = 1;
   return lp->out_of_time;
 }
 
 static int time_up(lx_loop *lp) {
-  if (!lp->out_of_time && (++lp->ran & 255) == 0) clock_up(lp);
+  if (!lp->out_of_time && (++lp->ran & 255) == 0) clock_up(lp, RUNNER_TIME);
   return lp->out_of_time;
 }
 
@@ -391,12 +391,10 @@ int lx_loop_turn_due(lx_loop *lp) {
 #define BACKSTOP_MAX 0.02      /* seconds */
 
 int lx_loop_mailbox_turn_due(lx_loop *lp) {
-  double backstop = 2 * lx_preempt_slice();
-  if (backstop > BACKSTOP_MAX) backstop = BACKSTOP_MAX;
-  if (backstop <= RUNNER_TIME) return clock_up(lp) || stop_signal_pending();
-  if (!lp->out_of_time && ev_time() - lp->run_start > backstop)
-    lp->out_of_time = 1;
-  return lp->out_of_time || stop_signal_pending();
+  double limit = 2 * lx_preempt_slice();
+  if (limit > BACKSTOP_MAX) limit = BACKSTOP_MAX;
+  if (limit < RUNNER_TIME) limit = RUNNER_TIME;
+  return clock_up(lp, limit) || stop_signal_pending();
 }
 
 int lx_worker_free(lx_proc *p) {
