@@ -451,18 +451,23 @@ static void failed(lx_loop *lp, lua_State *co) {
 /* The one entry from C into a proc, modelled on auxresume in lcorolib.c.
 ** Returns whether the proc's time slice expired.  Do not touch `p` after
 ** it: a finished proc may already be collected. */
+/* Proc p runs from now on: in resume(), or going on in its own Future:get
+** (lx_loop_run_ahead).  A signal that came between two resumes found no
+** proc to arm the hook on: p gets it, in case it cannot yield either.
+** (The handler sets the flag before it reads `running`, enter sets
+** `running` before this reads the flag: one of them sees the other.) */
+static void set_running(lx_proc *p) {
+  p->state = LX_RUNNING;
+  lx_preempt_enter(p);
+  if (stop_signal_pending()) lx_preempt_now(LX_STOP);
+}
+
 static int resume(lx_loop *lp, lx_proc *p) {
   lua_State *co = p->co;
   int nres, status, nargs = p->nargs;
   p->nargs = 0;
   p->preempted = 0;
-  p->state = LX_RUNNING;
-  lx_preempt_enter(p);
-  /* A signal that came between two resumes found no proc to arm the hook
-  ** on: this one gets it, in case it cannot yield either.  (The handler
-  ** sets the flag before it reads `running`, enter sets `running` before
-  ** this reads the flag: one of them sees the other.) */
-  if (stop_signal_pending()) lx_preempt_now(LX_STOP);
+  set_running(p);
   status = lua_resume(co, lp->L, nargs, &nres);
   lx_preempt_leave(p);
   if (status == LUA_YIELD) {
@@ -568,10 +573,8 @@ int lx_loop_run_ahead(lx_loop *lp, lx_proc *p) {
   }
   if (lp->head != &p->run || lp->out_of_time || stop_signal_pending())
     return 0;
-  dequeue(lp);                         /* what the runner and resume() do */
-  p->state = LX_RUNNING;
-  lx_preempt_enter(p);
-  if (stop_signal_pending()) lx_preempt_now(LX_STOP);  /* see resume() */
+  dequeue(lp);                         /* what the runner does */
+  set_running(p);
   return 1;
 }
 

@@ -111,7 +111,8 @@ int lx_actor_next(lx_loop *lp, lua_State *L, int ring, lx_proc *p);
 ** time is up, or a SIGINT/SIGTERM waits to be served)? */
 int lx_loop_turn_due(lx_loop *lp);
 /* The same, for a worker between two messages of one mailbox: it reads
-** the clock at each call. */
+** the clock at each call, and with a time slice gives handlers that
+** preemption stops longer than the runner's time (see loop.c). */
 int lx_loop_mailbox_turn_due(lx_loop *lp);
 /* Proc p, about to wait (in Future:get), runs the runner's next turns
 ** itself; returns 1 if it is then its turn again, taken off the run
