@@ -406,6 +406,43 @@ LUA
 	assert_equal "${stderr_lines[0]}" "lactor: t.lua:9: bad argument #1 to 'tell' (an actor ref expected, got table)"
 }
 
+@test "ref.ask() and ref.stop() with no ref are bad arguments at the caller's line" {
+	script t.lua >/dev/null <<'LUA'
+local r = lactor.start(function(self, m) return m end)
+print(pcall(r.ask))
+print(pcall(r.stop))
+print(r:ask("still here"):get())
+r.ask()
+LUA
+	run -1 --separate-stderr lactor t.lua
+	assert_output "$(printf '%s\n' \
+		"false	bad argument #1 to 'ask' (an actor ref expected, got nil)" \
+		"false	bad argument #1 to 'stop' (an actor ref expected, got nil)" \
+		"still here")"
+	assert_equal "${stderr_lines[0]}" "lactor: t.lua:5: bad argument #1 to 'ask' (an actor ref expected, got nil)"
+}
+
+@test "self.stop() and Class.stop(t) for self:stop() are bad arguments at the caller's line" {
+	script t.lua >/dev/null <<'LUA'
+local C = lactor.class("C")
+print(pcall(C.stop, {}))
+local r = lactor.start(function(self, m)
+  if m == "slip" then self.stop() end
+  return m
+end)
+print(r:ask("fine"):get())
+print(pcall(function() return r:ask("slip"):get() end))
+print(r:is_alive())
+LUA
+	run lactor t.lua
+	assert_success
+	assert_output "$(printf '%s\n' \
+		"false	bad argument #1 to 'stop' (an actor instance expected, got table)" \
+		"fine" \
+		"false	t.lua:4: bad argument #1 to 'stop' (an actor instance expected, got nil)" \
+		"true")"
+}
+
 @test "a ref's own string fields do not disturb lactor.dump or its order" {
 	script t.lua >/dev/null <<'LUA'
 local a = lactor.start(function() end)

@@ -581,8 +581,9 @@ end
 -- written into.  c[REF] == c holds for refs only.  The hot methods test
 -- that inline first and call this only to raise; tell only when its msg
 -- is nil or false, as in that slip (the test costs PingPong and Counting
--- 3-5%).  ask and stop leave a number or nil taken for self to Lua's own
--- error: it cannot be queued, and type() would cost every ask.
+-- 3-5%).  ask and stop test for nil (`ref.ask()`, a slip too) and leave a
+-- number or boolean taken for self to Lua's own error: it cannot be
+-- queued, and type() would cost every ask.
 local function check_ref(v, argn, fname)
   if type(v) ~= "table" or rawget(v, REF) ~= v then  -- raw: proxies have __index
     error("bad argument #" .. argn .. " to '" .. fname
@@ -609,7 +610,7 @@ end
 -- An entry of MARK, msg and the reply future; an idle actor is queued by
 -- ask_future itself, which saves a call into C per ask.
 function Ref:ask(msg, timeout)
-  if self[REF] ~= self then check_ref(self, 1, "ask") end
+  if self == nil or self[REF] ~= self then check_ref(self, 1, "ask") end
   -- Checked here, not in core.ask_future, which would name itself.
   if timeout and not (type(timeout) == "number" and timeout == timeout) then
     bad_timeout(timeout, 2, "ask")
@@ -669,7 +670,7 @@ local function stop(c)
 end
 
 function Ref:stop()
-  if self[REF] ~= self then check_ref(self, 1, "stop") end
+  if self == nil or self[REF] ~= self then check_ref(self, 1, "stop") end
   return stop(self)
 end
 
@@ -750,9 +751,15 @@ function Base.start(cls, ...)
   return c
 end
 
--- self:stop() inside a handler: the same poison pill as ref:stop().
+-- self:stop() inside a handler: the same poison pill as ref:stop().  The
+-- slips `self.stop()` and `Class.stop(t)` are named at the caller's line.
 function Base:stop()
-  return stop(self.ref)
+  local c = self ~= nil and self.ref
+  if not c then
+    error("bad argument #1 to 'stop' (an actor instance expected, got "
+      .. type(self) .. ")", 2)
+  end
+  return stop(c)
 end
 
 -- lactor.start(fn): an anonymous actor whose on_receive is fn(self, msg).
