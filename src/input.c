@@ -15,6 +15,12 @@
 ** reference on the loop of its own, so an actor stuck on a future that
 ** nothing can resolve is still found as a deadlock instead of hanging.
 **
+** A rejected record's report is held until the target has handled the
+** messages queued before it, and the records after it wait for the
+** report: at a terminal, where stdout and stderr meet, it then comes
+** between the output of the records read before it and after it, in the
+** order of the input.  input.lua's behind(c) tells when.
+**
 ** The mailbox is the one lua/lactor/actor.lua keeps in the actor's core
 ** table `c`, from c[HEAD] to c[TAIL] - 1 (input_attach is told where
 ** HEAD and TAIL are), where a tell takes one slot: its message.  Pushing
@@ -48,7 +54,7 @@ enum { UNUSED, ATTACHED, DONE };
 
 /* User values of the input userdata. */
 enum { UV_NAME = 1, UV_TARGET, UV_DELIVERED, UV_ENDED, UV_DECODE,
-       NUV = UV_DECODE };
+       UV_BEHIND, UV_HELD, NUV = UV_HELD };
 
 typedef struct lx_input {
   lx_loop *lp;
@@ -60,6 +66,7 @@ typedef struct lx_input {
   int paused;            /* the mailbox was full */
   int eof;               /* read() said so; the buffer may still hold records */
   int skipping;          /* dropping an over-long record up to its separator */
+  int held;              /* a rejected record's report waits in UV_HELD */
   int format, default_format;
   size_t max;            /* max_record */
   char *buf;             /* unframed bytes are buf[start, end); */
@@ -125,8 +132,24 @@ static void clear_target(lua_State *L, int idx) {
   lua_setiuservalue(L, idx, UV_TARGET);
 }
 
+/* Writes the held report, if any.  `idx`: the input. */
+static void release(lua_State *L, lx_input *in, int idx) {
+  size_t len;
+  const char *msg;
+  if (!in->held) return;
+  in->held = 0;
+  idx = lua_absindex(L, idx);
+  lua_getiuservalue(L, idx, UV_HELD);
+  msg = lua_tolstring(L, -1, &len);
+  lx_report(msg, len);
+  lua_pop(L, 1);
+  lua_pushnil(L);
+  lua_setiuservalue(L, idx, UV_HELD);
+}
+
 static int gc(lua_State *L) {
   lx_input *in = (lx_input *)lua_touserdata(L, 1);
+  release(L, in, 1);
   finish(in);
   if (in->own_fd) {
     close(in->fd);
@@ -141,15 +164,14 @@ static int gc(lua_State *L) {
 ** Reading and framing
 ** ==================================================================== */
 
-/* "NAME:N: reason": a rejected record.  Skipped, and exit status 1. */
+/* "NAME:N: reason": a rejected record.  Skipped, and exit status 1 now;
+** its report is held (see the top).  Stack: 1 the input. */
 static void reject(lua_State *L, lx_input *in, const char *reason,
                    const char *detail) {
-  size_t len;
-  const char *msg = lua_pushfstring(L, "%s:%I: %s%s", in->name,
-                                    (LUAI_UACINT)in->recno, reason, detail);
-  len = lua_rawlen(L, -1);
-  lx_report(msg, len);
-  lua_pop(L, 1);
+  lua_pushfstring(L, "%s:%I: %s%s", in->name, (LUAI_UACINT)in->recno,
+                  reason, detail);
+  lua_setiuservalue(L, 1, UV_HELD);
+  in->held = 1;
   in->rejected++;
   lx_loop_fail(in->lp);
 }
@@ -301,6 +323,7 @@ static lua_Integer field_int(lua_State *L, int t, lua_Integer k) {
 ** Stack: 1 the input, 2 the target. */
 static int ended(lua_State *L, lx_input *in, const char *why,
                  lua_Integer left) {
+  release(L, in, 1);
   finish(in);
   clear_target(L, 1);
   lua_getiuservalue(L, 1, UV_ENDED);
@@ -312,38 +335,34 @@ static int ended(lua_State *L, lx_input *in, const char *why,
   return 0;
 }
 
-/* pump(input, readable): reads once if `readable`, then delivers what
-** the buffer holds and the mailbox has room for, and decides between
-** reading on, pausing and the end.  Runs protected (run()). */
-static int pump(lua_State *L) {
-  lx_input *in = (lx_input *)lua_touserdata(L, 1);
-  lua_Integer tail, room, t, n = 0;
+/* Calls input.lua's behind(c, mark): has the target still to handle
+** messages queued before the held report?  `mark`: the report was just
+** held, and what is queued now is what it waits for.  Stack: 1 the
+** input, 2 the target. */
+static int behind(lua_State *L, int mark) {
+  int yes;
+  lua_getiuservalue(L, 1, UV_BEHIND);
+  lua_pushvalue(L, 2);
+  lua_pushboolean(L, mark);
+  lua_call(L, 2, 1);
+  yes = lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  return yes;
+}
+
+/* Frames records into the mailbox from slot `t` on, until `room` are
+** there, the buffer holds no whole record, or one is rejected (then
+** in->held).  Returns how many it queued.  Stack: 1 the input, 2 the
+** target. */
+static lua_Integer deliver(lua_State *L, lx_input *in, lua_Integer t,
+                           lua_Integer room) {
+  lua_Integer n = 0;
   const char *rec;
   size_t len;
   int r;
-  if (in->state != ATTACHED) return 0;
-  if (lua_toboolean(L, 2)) fill(L, in);
-  lua_settop(L, 1);
-  lua_getiuservalue(L, 1, UV_TARGET);                  /* 2: c */
-  if (field_bool(L, 2, in->dead) || field_bool(L, 2, in->stopping)) {
-    lua_Integer left = count_left(in);
-    if (left == 0) {
-      /* Every record read was delivered.  Input not read yet is not
-      ** lactor's to count (the writer may not even have closed its end
-      ** yet): as with head(1), nothing is reported. */
-      finish(in);
-      clear_target(L, 1);
-      return 0;
-    }
-    return ended(L, in, "gone", left);
-  }
-  tail = field_int(L, 2, in->tail);
-  room = HIGH - (tail - field_int(L, 2, in->head));
-  if (in->paused && room <= HIGH - LOW) return 0;
-  in->paused = 0;
+  lua_settop(L, 2);
   lua_pushvalue(L, 2);                      /* 3: the mailbox, c's array part */
   lua_getiuservalue(L, 1, UV_DECODE);                  /* 4: decode */
-  t = tail;
   if (in->format == LINES && !in->skipping) {
     /* The common case, in a loop of its own with the buffer's state in
     ** locals (the Lua calls would make the compiler reload it): whole
@@ -378,8 +397,7 @@ static int pump(lua_State *L) {
     if (r < 0) {
       lua_pushfstring(L, "record longer than %I bytes", (LUAI_UACINT)in->max);
       reject(L, in, lua_tostring(L, -1), "");
-      lua_pop(L, 1);
-      continue;
+      break;
     }
     if (in->format == JSON) {
       if (blank(rec, len)) continue;
@@ -388,8 +406,7 @@ static int pump(lua_State *L) {
       if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
         const char *msg = lua_tostring(L, -1);
         reject(L, in, "invalid JSON: ", msg ? msg : "?");
-        lua_pop(L, 1);
-        continue;
+        break;
       }
     }
     else lua_pushlstring(L, rec, len);
@@ -404,6 +421,50 @@ static int pump(lua_State *L) {
     lua_pushvalue(L, 2);
     lua_pushinteger(L, n);
     lua_call(L, 2, 0);
+  }
+  return n;
+}
+
+/* pump(input, readable): reads once if `readable`, then delivers what
+** the buffer holds and the mailbox has room for, and decides between
+** reading on, pausing, holding a report and the end.  Runs protected
+** (run()). */
+static int pump(lua_State *L) {
+  lx_input *in = (lx_input *)lua_touserdata(L, 1);
+  lua_Integer tail, room;
+  if (in->state != ATTACHED) return 0;
+  if (lua_toboolean(L, 2)) fill(L, in);
+  lua_settop(L, 1);
+  lua_getiuservalue(L, 1, UV_TARGET);                  /* 2: c */
+  if (field_bool(L, 2, in->dead) || field_bool(L, 2, in->stopping)) {
+    lua_Integer left = count_left(in);
+    release(L, in, 1);
+    if (left == 0) {
+      /* Every record read was delivered.  Input not read yet is not
+      ** lactor's to count (the writer may not even have closed its end
+      ** yet): as with head(1), nothing is reported. */
+      finish(in);
+      clear_target(L, 1);
+      return 0;
+    }
+    return ended(L, in, "gone", left);
+  }
+  if (in->held) {
+    if (behind(L, 0)) return 0;
+    release(L, in, 1);
+  }
+  for (;;) {
+    tail = field_int(L, 2, in->tail);
+    room = HIGH - (tail - field_int(L, 2, in->head));
+    if (in->paused && room <= HIGH - LOW) return 0;
+    in->paused = 0;
+    room -= deliver(L, in, tail, room);
+    if (!in->held) break;
+    if (behind(L, 1)) {    /* on_check looks again after each turn */
+      set_reading(in, 0);
+      return 0;
+    }
+    release(L, in, 1);
   }
   if (room <= 0) {         /* full, or overfull by the script's own tells */
     in->paused = 1;
@@ -429,11 +490,13 @@ static void run(lx_input *in, int readable) {
   lua_rawgetp(L, LUA_REGISTRYINDEX, &input_key);
   lua_pushboolean(L, readable);
   if (lua_pcall(L, 2, 0, base + 1) != LUA_OK) {
-    lua_pushfstring(L, "%s: %s", in->name, lua_tostring(L, -1));
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &input_key);
+    release(L, in, -1);
+    lua_pushfstring(L, "%s: %s", in->name, lua_tostring(L, -2));
     lx_report(lua_tostring(L, -1), lua_rawlen(L, -1));
+    lua_pop(L, 1);
     lx_loop_fail(in->lp);
     finish(in);
-    lua_rawgetp(L, LUA_REGISTRYINDEX, &input_key);
     clear_target(L, -1);
   }
   lua_settop(L, base);
@@ -529,8 +592,8 @@ int lx_input_lrejected(lua_State *L) {
   return 1;
 }
 
-/* core.input_attach(c, format, max_record, delivered, ended, decode or
-** nil, HEAD, TAIL, DEAD, STOPPING): starts reading for the actor whose
+/* core.input_attach(c, format, max_record, delivered, ended, behind,
+** decode or nil, HEAD, TAIL, DEAD, STOPPING): starts reading for the actor whose
 ** core table is c, whose fields are at those keys (actor.lua).  input.lua
 ** checks the arguments and reports misuse at its caller. */
 int lx_input_lattach(lua_State *L) {
@@ -543,19 +606,22 @@ int lx_input_lattach(lua_State *L) {
   max = luaL_checkinteger(L, 3);
   luaL_checktype(L, 4, LUA_TFUNCTION);
   luaL_checktype(L, 5, LUA_TFUNCTION);
+  luaL_checktype(L, 6, LUA_TFUNCTION);
   luaL_argcheck(L, max > 0, 3, "max_record must be positive");
-  for (i = 0; i < 4; i++) keys[i] = luaL_checkinteger(L, 7 + i);
-  lua_settop(L, 6);
-  in = push_input(L, lp);                                   /* 7 */
+  for (i = 0; i < 4; i++) keys[i] = luaL_checkinteger(L, 8 + i);
+  lua_settop(L, 7);
+  in = push_input(L, lp);                                   /* 8 */
   if (in->state != UNUSED) return luaL_error(L, "input is already attached");
   lua_pushvalue(L, 1);
-  lua_setiuservalue(L, 7, UV_TARGET);
+  lua_setiuservalue(L, 8, UV_TARGET);
   lua_pushvalue(L, 4);
-  lua_setiuservalue(L, 7, UV_DELIVERED);
+  lua_setiuservalue(L, 8, UV_DELIVERED);
   lua_pushvalue(L, 5);
-  lua_setiuservalue(L, 7, UV_ENDED);
+  lua_setiuservalue(L, 8, UV_ENDED);
   lua_pushvalue(L, 6);
-  lua_setiuservalue(L, 7, UV_DECODE);
+  lua_setiuservalue(L, 8, UV_BEHIND);
+  lua_pushvalue(L, 7);
+  lua_setiuservalue(L, 8, UV_DECODE);
   in->format = format;
   in->max = (size_t)max;
   in->head = keys[0];
@@ -583,6 +649,7 @@ int lx_input_lattach(lua_State *L) {
 ** signal). */
 int lx_input_lclose(lua_State *L) {
   lx_input *in = push_input(L, LOOP(L));
+  release(L, in, -1);
   finish(in);
   clear_target(L, -1);
   return 0;

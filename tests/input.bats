@@ -444,6 +444,49 @@ lactor.input(A:start())'
 	assert_equal "${#stderr_lines[@]}" 2
 }
 
+# --- where a rejection is reported ---------------------------------------------
+
+@test "a rejected record is reported between the output of the records before and after it" {
+	run -1 feed '1\nnot json\n2\n[1 2]\n3\n' -j -e 'lactor.input(function(self, m) print(math.tointeger(m)) end)'
+	assert_output "$(printf '%s\n' 1 \
+		"lactor: <stdin>:2: invalid JSON: Expected value but found invalid token at character 1" 2 \
+		"lactor: <stdin>:4: invalid JSON: Expected comma or array end but found T_NUMBER at character 4" 3)"
+	run -1 feed 'ab\nabcde\ncd\n' -e 'lactor.input(function(self, m) print(m) end, {max_record = 4})'
+	assert_output "$(printf '%s\n' ab "lactor: <stdin>:2: record longer than 4 bytes" cd)"
+}
+
+@test "a rejection waits for a slow target to handle the records before it, and the rest wait for it" {
+	run -1 feed '1\n2\n3\nbad\n4\n' -j -e 'lactor.input(function(self, m)
+  lactor.sleep(0.02)
+  print(math.tointeger(m))
+end)'
+	assert_output "$(printf '%s\n' 1 2 3 \
+		"lactor: <stdin>:4: invalid JSON: Expected value but found invalid token at character 1" 4)"
+}
+
+@test "a rejection far into a long input comes after the output of every record before it" {
+	{ seq 1 2500; echo bad; seq 2501 5000; } >"$BATS_TEST_TMPDIR/in"
+	run -1 lactor -j -e 'lactor.input(function(self, m) print(math.tointeger(m)) end)' <"$BATS_TEST_TMPDIR/in"
+	assert_equal "${#lines[@]}" 5001
+	assert_equal "${lines[2499]}" 2500
+	assert_equal "${lines[2500]}" "lactor: <stdin>:2501: invalid JSON: Expected value but found invalid token at character 1"
+	assert_equal "${lines[2501]}" 2501
+	assert_equal "${lines[5000]}" 5000
+}
+
+@test "a rejection waiting for its report is still reported when the run ends first" {
+	run -0 feed '1\nbad\n2\n' -j -e 'lactor.input(function(self, m)
+  print(math.tointeger(m))
+  lactor.exit(0)
+end)'
+	assert_output "$(printf '%s\n' 1 "lactor: <stdin>:2: invalid JSON: Expected value but found invalid token at character 1")"
+	run -1 feed '1\nbad\n2\n' -j -e 'lactor.input(function(self, m) print(math.tointeger(m)); error("boom", 0) end)'
+	assert_line --index 0 1
+	assert_line --index 1 --regexp '^lactor: actor Actor \(urn:uuid:[0-9a-f-]+\) crashed: boom$'
+	assert_equal "${lines[-2]}" "lactor: <stdin>:2: invalid JSON: Expected value but found invalid token at character 1"
+	[[ ${lines[-1]} =~ ^lactor:\ \<stdin\>:\ reading\ stopped:\ Actor\ \(urn:uuid:[0-9a-f-]+\)\ crashed,\ 1\ record\ not\ delivered$ ]]
+}
+
 # --- the target dies -----------------------------------------------------------
 
 @test "a target that crashes mid-stream: reading stops and the records not delivered are reported" {

@@ -242,6 +242,7 @@ M.waiting = waiting
 local function pushed(c)
   return taken(c) + waiting(c) - (c[STOPPING] and 1 or 0)
 end
+M.pushed = pushed
 
 -- Hooks set by files loaded on demand: registry.lua's on_death(c) frees
 -- a dead actor's name, supervision.lua's on_exit(c, reason) is below.

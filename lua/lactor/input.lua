@@ -42,6 +42,17 @@ local on_eof = "stop"
 -- A batch of records is in c's mailbox (input.c put it there).
 local delivered = actor.wake
 
+-- A rejected record's report waits until the target has handled every
+-- message queued before it, the records read before it among them (see
+-- src/input.c).  behind(c, true) marks what is queued now; behind(c)
+-- looks again.
+local mark = 0
+local function behind(c, start)
+  if c[DEAD] then return false end
+  if start then mark = actor.pushed(c) end
+  return actor.processed(c) < mark
+end
+
 local function plural(n)
   return n == 1 and "1 record" or n .. " records"
 end
@@ -116,7 +127,7 @@ function M.input(target, opts)
   local c = actor.core(ref)
   if c[DEAD] then error(actor.dead_error(c), 2) end
   attached, on_eof = true, eof
-  core.input_attach(c, format, max, delivered, ended,
+  core.input_attach(c, format, max, delivered, ended, behind,
     format == "json" and decode or nil, actor.HEAD, actor.TAIL, DEAD, STOPPING)
   return ref
 end
