@@ -33,6 +33,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -79,19 +80,6 @@ typedef struct lx_input {
 
 static const char input_key = 'i';   /* registry: the input userdata */
 
-/* fd 0's flags before lactor made it non-blocking.  Its file description
-** is shared with whoever gave it to us (a shell's terminal, say), so the
-** flags go back when the input ends, and at exit for the paths that skip
-** the end (exit() from a script's own coroutine). */
-static int saved_flags = -1;
-
-static void restore_flags(void) {
-  if (saved_flags != -1) {
-    (void)fcntl(0, F_SETFL, saved_flags);
-    saved_flags = -1;
-  }
-}
-
 void lx_input_guard_stdin(void) {
   if (fcntl(0, F_GETFL) == -1 && errno == EBADF) {
     int fd = open("/dev/null", O_RDONLY);   /* the lowest free fd: 0 */
@@ -120,7 +108,6 @@ static void finish(lx_input *in) {
   set_reading(in, 0);
   ev_ref(ev);                      /* as it was before ev_unref */
   ev_check_stop(ev, &in->watch);
-  if (in->fd == 0) restore_flags();
   free(in->buf);
   in->buf = NULL;
   in->cap = in->start = in->end = in->scan = 0;
@@ -176,6 +163,23 @@ static void reject(lua_State *L, lx_input *in, const char *reason,
   lx_loop_fail(in->lp);
 }
 
+/* How much of `want` bytes to ask of read() on fd 0, which stays as it
+** came, most often blocking: O_NONBLOCK belongs to the open file
+** description, which a terminal (or a socket from inetd) shares with
+** stdout and stderr, whose writes then failed with EAGAIN, output lost,
+** and with every other process using it.  The watcher said fd 0 is
+** readable; read() returns at once when asked for no more than FIONREAD
+** says is there.  0 there is the end of the input, which read() returns
+** at once too.  Where FIONREAD does not work, the device never blocks
+** (/dev/zero) or only a race with another reader of the same pipe would
+** have it block. */
+static size_t readable(int fd, size_t want) {
+  int n;
+  if (ioctl(fd, FIONREAD, &n) == 0 && n > 0 && (size_t)n < want)
+    return (size_t)n;
+  return want;
+}
+
 /* One read() into the buffer.  A read error is reported and ends the
 ** input as the end of the file would. */
 static void fill(lua_State *L, lx_input *in) {
@@ -200,6 +204,7 @@ static void fill(lua_State *L, lx_input *in) {
   want = in->cap - in->end;
   /* A raw record is what one read gives, so it is never too long. */
   if (in->format == RAW && want > in->max) want = in->max;
+  if (!in->own_fd) want = readable(in->fd, want);
   n = read(in->fd, in->buf + in->end, want);
   if (n > 0) in->end += (size_t)n;
   else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
@@ -629,15 +634,11 @@ int lx_input_lattach(lua_State *L) {
   in->dead = keys[2];
   in->stopping = keys[3];
   in->state = ATTACHED;
+  /* Only a file description of lactor's own is made non-blocking: see
+  ** readable(). */
   flags = fcntl(in->fd, F_GETFL);
-  if (flags != -1 && !(flags & O_NONBLOCK)) {
-    if (!in->own_fd) {
-      static int registered;
-      if (!registered) registered = atexit(restore_flags) == 0;
-      saved_flags = flags;
-    }
+  if (in->own_fd && flags != -1 && !(flags & O_NONBLOCK))
     (void)fcntl(in->fd, F_SETFL, flags | O_NONBLOCK);
-  }
   ev_io_set(&in->io, in->fd, EV_READ);
   set_reading(in, 1);
   ev_check_start(lx_loop_ev(lp), &in->watch);

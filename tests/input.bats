@@ -743,6 +743,73 @@ SH
 	assert_equal "$(grep -v '^$' <<<"$screen")" "$(printf 'hello there\ngot <hello there>\nexit 0\nafter\nshell read after')"
 }
 
+# nonblocking_flags FD...: a Lua chunk that prints, for each fd, whether
+# its open file description is O_NONBLOCK (from /proc/self/fdinfo).
+nonblocking_lua='local function nonblocking(fd)
+  local f = assert(io.open("/proc/self/fdinfo/" .. fd))
+  local flags = tonumber(f:read("a"):match("flags:%s+(%d+)"), 8)
+  f:close()
+  return flags & 0x800 ~= 0 and "nonblocking" or "blocking"
+end'
+
+@test "stdin is as blocking as it came after lactor was killed by SIGPIPE reading it" {
+	run -0 timeout 10 bash -c '(echo first; sleep 0.5; echo later) | {
+		"$LACTOR" -e "lactor.input(function(self, m) while true do print(m) end end)" | head -n 1
+		cat
+	}'
+	assert_output "$(printf 'first\nlater')"
+}
+
+@test "a terminal on stdin stays blocking, and so do stdout and stderr on it" {
+	local s i screen
+	s=$(script flags.lua <<LUA
+$nonblocking_lua
+lactor.input(function(self, m)
+  print("fds " .. nonblocking(0) .. " " .. nonblocking(1) .. " " .. nonblocking(2))
+end)
+LUA
+)
+	TMUX_SOCK="$BATS_TEST_TMPDIR/tmux.sock"
+	tmux -S "$TMUX_SOCK" -f /dev/null new-session -d -x 80 -y 20 "\"$LACTOR\" \"$s\"; sleep 30"
+	sleep 0.2
+	tmux -S "$TMUX_SOCK" send-keys 'go' Enter
+	for ((i = 0; i < 200; i++)); do
+		screen=$(tmux -S "$TMUX_SOCK" capture-pane -p)
+		[[ $screen == *"fds "*" "*" "* ]] && break
+		sleep 0.05
+	done
+	assert_equal "$(grep '^fds' <<<"$screen")" "fds blocking blocking blocking"
+}
+
+@test "a terminal that stops reading for a while loses none of the output of a script reading it" {
+	local s i screen pid
+	s=$(script slow.lua <<LUA
+lactor.input(function(self, m)
+  while not io.open("$BATS_TEST_TMPDIR/print") do lactor.sleep(0.01) end
+  for i = 1, 5000 do print(string.rep("x", 50) .. " " .. i) end
+  print("END")
+end, { on_eof = "none" })
+LUA
+)
+	TMUX_SOCK="$BATS_TEST_TMPDIR/tmux.sock"
+	tmux -S "$TMUX_SOCK" -f /dev/null new-session -d -x 80 -y 20 "\"$LACTOR\" \"$s\"; sleep 30"
+	pid=$(tmux -S "$TMUX_SOCK" display-message -p '#{pid}')
+	sleep 0.2
+	tmux -S "$TMUX_SOCK" send-keys 'go' Enter
+	# The terminal (the tmux server) stops reading while the script prints
+	# far more than the terminal's buffer holds.
+	kill -STOP "$pid"
+	touch "$BATS_TEST_TMPDIR/print"
+	sleep 0.5
+	kill -CONT "$pid"
+	for ((i = 0; i < 200; i++)); do
+		screen=$(tmux -S "$TMUX_SOCK" capture-pane -p)
+		[[ $screen == *END* ]] && break
+		sleep 0.05
+	done
+	assert_equal "$(grep -v '^$' <<<"$screen" | tail -n 2)" "$(printf 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx 5000\nEND')"
+}
+
 # --- the README's pipelines ----------------------------------------------------
 
 # readme_pipeline NAME: the README's pipeline NAME, run as the README shows
