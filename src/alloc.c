@@ -133,13 +133,18 @@ static void *alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   return q;
 }
 
-/* As luaL_newstate's: the message of an error no pcall catches. */
+/* An error no pcall catches: most often "not enough memory" where the
+** loop itself allocates (a worker for an actor, a traceback), outside
+** any protected call.  The state cannot go on, but the process can end
+** as lua.c ends on an error, with a report and exit status 1, rather
+** than in abort(): the output so far is flushed, and exit() runs the
+** REPL's atexit handler, which gives the terminal back. */
 static int panic(lua_State *L) {
   const char *msg = lua_tostring(L, -1);
-  if (msg == NULL) msg = "error object is not a string";
-  fprintf(stderr, "PANIC: unprotected error in call to Lua API (%s)\n", msg);
-  fflush(stderr);
-  return 0;                            /* Lua aborts */
+  if (msg == NULL) msg = "(error object is not a string)";
+  fflush(stdout);
+  fprintf(stderr, "lactor: %s\n", msg);
+  exit(EXIT_FAILURE);
 }
 
 /* warn(), as luaL_newstate sets it up and lua.c leaves it: off until

@@ -881,3 +881,21 @@ LUA
 		"lactor: deadlock: 1 coroutine(s) waiting on futures that can never resolve"
 	assert_regex "${stderr_lines[1]}" '^actor Waiter \(urn:uuid:[0-9a-f-]{36}\) waiting:$'
 }
+
+@test "running out of memory where the loop itself allocates ends with a report and exit 1, no abort" {
+	# ulimit -v leaves ASan and valgrind no room to start.
+	[[ $LACTOR != */.check/lactor && $LACTOR != */lactor-valgrind ]] || skip "an instrumented lactor cannot run under ulimit -v"
+	local s
+	s=$(script t.lua <<'LUA'
+local a = lactor.start(function(self, m) end)
+local big = string.rep("x", 1 << 16)
+print(pcall(function() for i = 1, 1e9 do a:tell(big .. i) end end))
+print(pcall(function() for i = 1, 1e9 do lactor.start(function() end) end end))
+LUA
+)
+	# With --slice 0 the main chunk fills memory before the actor runs,
+	# and the loop then needs a new worker for it.
+	run -1 --separate-stderr bash -c 'ulimit -v 300000 && exec "$LACTOR" --slice 0 "$1"' _ "$s"
+	assert_output "$(printf 'false\tnot enough memory\nfalse\tnot enough memory')"
+	assert_equal "$stderr" "lactor: not enough memory"
+}
