@@ -406,11 +406,15 @@ LUA
 	assert_equal "${stderr_lines[0]}" "lactor: t.lua:9: bad argument #1 to 'tell' (an actor ref expected, got table)"
 }
 
-@test "ref.ask() and ref.stop() with no ref are bad arguments at the caller's line" {
+@test "ref.ask(), ref.stop(x) and ref.tell(t, msg) slips are bad arguments at the caller's line" {
 	script t.lua >/dev/null <<'LUA'
 local r = lactor.start(function(self, m) return m end)
 print(pcall(r.ask))
 print(pcall(r.stop))
+print(pcall(r.stop, 7))
+local t = {}
+print(pcall(r.tell, t, "hi"))
+print(next(t))
 print(r:ask("still here"):get())
 r.ask()
 LUA
@@ -418,8 +422,11 @@ LUA
 	assert_output "$(printf '%s\n' \
 		"false	bad argument #1 to 'ask' (an actor ref expected, got nil)" \
 		"false	bad argument #1 to 'stop' (an actor ref expected, got nil)" \
+		"false	bad argument #1 to 'stop' (an actor ref expected, got number)" \
+		"false	bad argument #1 to 'tell' (an actor ref expected, got table)" \
+		"nil" \
 		"still here")"
-	assert_equal "${stderr_lines[0]}" "lactor: t.lua:5: bad argument #1 to 'ask' (an actor ref expected, got nil)"
+	assert_equal "${stderr_lines[0]}" "lactor: t.lua:9: bad argument #1 to 'ask' (an actor ref expected, got nil)"
 }
 
 @test "self.stop() and Class.stop(t) for self:stop() are bad arguments at the caller's line" {
