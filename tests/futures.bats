@@ -944,6 +944,45 @@ OUT
 	assert_equal "${stderr_lines[0]}" "lactor: t.lua:7: bad argument #1 to 'join' (a future expected, got number)"
 }
 
+@test "get_all where nothing can yield, or on a self-ask, raises at the caller's line" {
+	script t.lua <<'LUA'
+local f = lactor.future()
+print(pcall(table.sort, { 1, 2 }, function(a, b) lactor.get_all({ f }); return a < b end))
+print(pcall(table.sort, { 1, 2 }, function(a, b) lactor.get_all({ f }, 1); return a < b end))
+local A = lactor.class("A")
+function A:on_receive(m)
+  if m == "go" then local t = lactor.get_all({ self.ref:ask("inner") }); return t end
+  return "inner"
+end
+print(pcall(function() return A:start():ask("go"):get() end))
+LUA
+	run -0 lactor t.lua
+	assert_output - <<'OUT'
+false	t.lua:2: cannot wait for a future here: the coroutine cannot yield
+false	t.lua:3: cannot wait for a future here: the coroutine cannot yield
+false	t.lua:6: deadlock: an actor cannot wait for the reply to its own ask
+OUT
+}
+
+@test "map, filter and reduce name a bad self or callback at the caller" {
+	script t.lua <<'LUA'
+local f = lactor.future()
+print(pcall(f.map, nil, print))
+print(pcall(f.filter, 5, print))
+print(pcall(f.reduce, f))
+print(pcall(function() local g = f:filter("x"); return g end))
+f:map({})
+LUA
+	run -1 --separate-stderr lactor t.lua
+	assert_output - <<'OUT'
+false	bad argument #1 to 'map' (lactor.Future expected, got nil)
+false	bad argument #1 to 'filter' (lactor.Future expected, got number)
+false	bad argument #1 to 'reduce' (function expected, got no value)
+false	t.lua:5: bad argument #1 to 'filter' (function expected, got string)
+OUT
+	assert_equal "${stderr_lines[0]}" "lactor: t.lua:6: bad argument #1 to 'map' (function expected, got table)"
+}
+
 @test "a future set to another future is not flattened" {
 	script t.lua <<'LUA'
 local inner, outer = lactor.future(), lactor.future()

@@ -435,12 +435,13 @@ local function work(worker, first)
             if due < look then look = due end
           end
           local msg = c[h]
-          local receive = inst.on_receive or unexpected
+          -- Named as the hook, which tracebacks then name it by.
+          local on_receive = inst.on_receive or unexpected
           if msg ~= MARK and msg ~= CALL then  -- a tell
             c[h] = false                -- not nil: see the top
             h = h + 1
             c[HEAD] = h
-            receive(inst, msg)
+            on_receive(inst, msg)
           elseif msg == CALL then       -- proxy.lua: fn(inst, msg), not on_receive
             msg = c[h + 1]
             c[h + 1] = false            -- CALL may stay: see the top
@@ -467,7 +468,7 @@ local function work(worker, first)
               goto next
             else
               c[REPLY] = kind
-              reply(kind, true, receive(inst, msg))
+              reply(kind, true, on_receive(inst, msg))
               c[REPLY] = false
             end
           end

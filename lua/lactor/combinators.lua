@@ -23,6 +23,20 @@ local function check_future(v, argn, fname, where)
   end
 end
 
+-- The checks of the methods below, which lactor.Future's own methods
+-- (written in C) make with luaL_checkudata and luaL_checktype.
+local function check_method(self, fn, name)
+  local mt = getmetatable(self)
+  if type(mt) ~= "table" or mt.__index ~= Future then
+    error("bad argument #1 to '" .. name .. "' (lactor.Future expected, got "
+      .. type(self) .. ")", 3)
+  end
+  if type(fn) ~= "function" then
+    error("bad argument #1 to '" .. name .. "' (function expected, got "
+      .. (fn == nil and "no value" or type(fn)) .. ")", 3)
+  end
+end
+
 -- A future resolved with fn(values of src...), once src is resolved.
 local function derive(src, fn)
   local g = future()
@@ -42,10 +56,12 @@ local function sequence(what, t)
 end
 
 function Future:map(fn)
+  check_method(self, fn, "map")
   return derive(self, fn)
 end
 
 function Future:filter(fn)
+  check_method(self, fn, "filter")
   return derive(self, function(t)
     sequence("filter", t)
     local out = {}
@@ -57,6 +73,7 @@ function Future:filter(fn)
 end
 
 function Future:reduce(fn, ...)
+  check_method(self, fn, "reduce")
   local has_init, init = select("#", ...) > 0, ...
   return derive(self, function(t)
     sequence("reduce", t)
@@ -110,21 +127,21 @@ function M.get_all(futures, timeout)
   local values = {}
   for i = 1, #futures do
     local f = futures[i]
-    if deadline then
-      local left = deadline - now()
-      local ok, v = pcall(f.get, f, left > 0 and left or 0)
-      if not ok then
-        -- Still pending: this wait timed out.  Settled: f failed, perhaps
-        -- with a Timeout of its own (an ask's), which goes on unchanged.
-        if not f:is_ready() and errors.is_error(v, errors.Timeout) then
-          error(errors.new(errors.Timeout, ("timed out after %g s"):format(timeout)), 2)
-        end
-        error(v, 0)
+    local left = deadline and deadline - now()
+    -- Called by pcall, get raises a misuse (a wait where nothing can
+    -- yield, a self-ask) without a position: get_all's caller's is added.
+    local ok, v = pcall(f.get, f, left and (left > 0 and left or 0))
+    if not ok then
+      -- Settled: f failed, perhaps with a Timeout of its own (an ask's),
+      -- which goes on unchanged.  Still pending: this wait timed out, or
+      -- could not wait.
+      if f:is_ready() then error(v, 0) end
+      if deadline and errors.is_error(v, errors.Timeout) then
+        error(errors.new(errors.Timeout, ("timed out after %g s"):format(timeout)), 2)
       end
-      values[i] = v
-    else
-      values[i] = (f:get())
+      error(v, 2)
     end
+    values[i] = v
   end
   return values
 end
