@@ -753,10 +753,12 @@ nonblocking_lua='local function nonblocking(fd)
 end'
 
 @test "stdin is as blocking as it came after lactor was killed by SIGPIPE reading it" {
-	run -0 timeout 10 bash -c '(echo first; sleep 0.5; echo later) | {
+	# "later" is written once lactor is dead, for cat, the next reader.
+	run -0 timeout 20 bash -c '(echo first; while [ ! -e "$1" ]; do sleep 0.02; done; echo later) | {
 		"$LACTOR" -e "lactor.input(function(self, m) while true do print(m) end end)" | head -n 1
+		touch "$1"
 		cat
-	}'
+	}' _ "$BATS_TEST_TMPDIR/dead"
 	assert_output "$(printf 'first\nlater')"
 }
 
