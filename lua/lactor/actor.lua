@@ -693,6 +693,14 @@ M.Ref = Ref
 -- Starting
 -- ===================================================================
 
+-- The hottest method, tell, is also a field of each ref: `ref:tell(msg)`
+-- finds it at once, not through the metatable's __index (a miss, then a
+-- second lookup: 7% of Counting's instructions, 3% of PingPong's).  With
+-- urn and class it takes three of the four nodes of the core's hash part.
+-- ask as a fourth field saved 2% of an ask and cost Fork-Join 3% (the
+-- fourth key collides).
+local tell = Ref.tell
+
 -- Makes the ref (and core) of an actor of class `cls` whose instance is
 -- `inst`: a table with (at least) the keys ref and urn, so that it is
 -- sized once, not grown key by key.  Not registered yet.
@@ -701,7 +709,7 @@ local function new_actor(cls, inst)
   local c = setmetatable({ inst, false, FIRST, FIRST, true, true, false, 0, false,
                            false, false, 0, 0, nil,
                            false, false, false, false,  -- mailbox: a tell, a stop
-                           urn = urn, class = cls }, Ref)
+                           urn = urn, class = cls, tell = tell }, Ref)
   c[REF] = c
   inst.ref, inst.urn = c, urn
   setmetatable(inst, cls)
