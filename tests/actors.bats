@@ -679,6 +679,25 @@ LUA
 		"slow ends	2")"
 }
 
+@test "an anonymous actor may give itself an on_stop; on_start and on_stop set to false are none" {
+	script t.lua >/dev/null <<'LUA'
+local r = lactor.start(function(self, m)
+  self.on_stop = function() print("bye", m) end
+  self:stop()
+end)
+r:tell(7)
+local C = lactor.class("C")
+C.on_start, C.on_stop = false, false
+function C:on_receive(m) print("got", m) end
+local c = C:start()
+c:tell(1)
+print(c:stop():get())
+LUA
+	run lactor t.lua
+	assert_success
+	assert_output "$(printf 'bye\t7\ngot\t1\ntrue')"
+}
+
 @test "lactor.start(fn) starts an anonymous actor of class Actor whose handler is fn(self, msg)" {
 	script t.lua >/dev/null <<'LUA'
 local r

@@ -281,7 +281,7 @@ end
 -- callback again.
 local function callback(c, name, ...)
   local fn = c[INST][name]
-  if fn == nil then return end
+  if not fn then return end           -- false too: see Anonymous below
   finishing(true)
   local ok, err = xpcall(fn, handler, c[INST], ...)
   finishing(false)
@@ -345,7 +345,7 @@ end
 -- drain() save a short-lived actor two calls (Fork-Join).
 local function stopped(c)
   die(c)
-  if c[INST].on_stop ~= nil then callback(c, "on_stop") end
+  if c[INST].on_stop then callback(c, "on_stop") end
   if c[HEAD] < c[TAIL] then drain(c) end
   if debug_on then log("stopped", c) end
   resolve_stops(c, true)
@@ -779,6 +779,11 @@ end
 -- All of them are of one class, Actor, whose instances carry their own
 -- on_receive: starting one makes no class.
 local Anonymous = M.class("Actor")
+
+-- What every one of them looks up, found one level down its chain of
+-- __index tables rather than two (Base) or three (a miss): a short-lived
+-- actor (Fork-Join) looks up all three.
+Anonymous.on_start, Anonymous.on_stop, Anonymous.stop = false, false, Base.stop
 
 function M.start(fn)
   if type(fn) ~= "function" then
