@@ -59,6 +59,7 @@ local handler, errtext, new_error = errors.handler, errors.text, errors.new
 local show, take_traceback = errors.show, errors.take_traceback
 local bad_timeout = errors.bad_timeout
 local xpcall, setmetatable, tostring, type = xpcall, setmetatable, tostring, type
+local rawget = rawget
 local ipairs = ipairs
 
 local M = {}
@@ -368,9 +369,17 @@ end
 -- more coming in then moves nothing before it runs dry and is reset
 -- (looking every few thousand slots instead moved one slot per message
 -- of Counting: 6% of its instructions).
+--
+-- An actor that gets here takes many messages in a row, and is told as
+-- often: tell becomes a field of its ref, which `ref:tell(msg)` then finds
+-- at once rather than through the metatable's __index (a miss, then a
+-- second lookup: 7% of Counting's instructions).  Every ref having it
+-- from the start cost Fork-Join 4% in wall time: four nodes in the
+-- core's hash part rather than two.
 local COMPACT <const> = 64            -- slots taken before the first look
 local LOOK <const> = 4096             -- slots taken between two turn checks
 local function compact(c, h)
+  if rawget(c, "tell") == nil then c.tell = c.tell end  -- Ref.tell
   local t = c[TAIL]
   local n = t - h                     -- slots waiting
   if n > h - FIRST then return h, h + n end
@@ -693,14 +702,6 @@ M.Ref = Ref
 -- Starting
 -- ===================================================================
 
--- The hottest method, tell, is also a field of each ref: `ref:tell(msg)`
--- finds it at once, not through the metatable's __index (a miss, then a
--- second lookup: 7% of Counting's instructions, 3% of PingPong's).  With
--- urn and class it takes three of the four nodes of the core's hash part.
--- ask as a fourth field saved 2% of an ask and cost Fork-Join 3% (the
--- fourth key collides).
-local tell = Ref.tell
-
 -- Makes the ref (and core) of an actor of class `cls` whose instance is
 -- `inst`: a table with (at least) the keys ref and urn, so that it is
 -- sized once, not grown key by key.  Not registered yet.
@@ -709,7 +710,7 @@ local function new_actor(cls, inst)
   local c = setmetatable({ inst, false, FIRST, FIRST, true, true, false, 0, false,
                            false, false, 0, 0, nil,
                            false, false, false, false,  -- mailbox: a tell, a stop
-                           urn = urn, class = cls, tell = tell }, Ref)
+                           urn = urn, class = cls }, Ref)
   c[REF] = c
   inst.ref, inst.urn = c, urn
   setmetatable(inst, cls)
