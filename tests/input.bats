@@ -743,8 +743,8 @@ SH
 	assert_equal "$(grep -v '^$' <<<"$screen")" "$(printf 'hello there\ngot <hello there>\nexit 0\nafter\nshell read after')"
 }
 
-# nonblocking_flags FD...: a Lua chunk that prints, for each fd, whether
-# its open file description is O_NONBLOCK (from /proc/self/fdinfo).
+# A Lua chunk that defines nonblocking(fd): whether fd's open file
+# description is O_NONBLOCK (from /proc/self/fdinfo).
 nonblocking_lua='local function nonblocking(fd)
   local f = assert(io.open("/proc/self/fdinfo/" .. fd))
   local flags = tonumber(f:read("a"):match("flags:%s+(%d+)"), 8)
