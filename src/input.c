@@ -443,11 +443,11 @@ static int pump(lua_State *L) {
   lua_getiuservalue(L, 1, UV_TARGET);                  /* 2: c */
   if (field_bool(L, 2, in->dead) || field_bool(L, 2, in->stopping)) {
     lua_Integer left = count_left(in);
-    release(L, in, 1);
     if (left == 0) {
       /* Every record read was delivered.  Input not read yet is not
       ** lactor's to count (the writer may not even have closed its end
       ** yet): as with head(1), nothing is reported. */
+      release(L, in, 1);
       finish(in);
       clear_target(L, 1);
       return 0;

@@ -448,9 +448,6 @@ static void failed(lx_loop *lp, lua_State *co) {
   lx_hook(lp, L, "proc_failed", 2);
 }
 
-/* The one entry from C into a proc, modelled on auxresume in lcorolib.c.
-** Returns whether the proc's time slice expired.  Do not touch `p` after
-** it: a finished proc may already be collected. */
 /* Proc p runs from now on: in resume(), or going on in its own Future:get
 ** (lx_loop_run_ahead).  A signal that came between two resumes found no
 ** proc to arm the hook on: p gets it, in case it cannot yield either.
@@ -462,6 +459,9 @@ static void set_running(lx_proc *p) {
   if (stop_signal_pending()) lx_preempt_now(LX_STOP);
 }
 
+/* The one entry from C into a proc, modelled on auxresume in lcorolib.c.
+** Returns whether the proc's time slice expired.  Do not touch `p` after
+** it: a finished proc may already be collected. */
 static int resume(lx_loop *lp, lx_proc *p) {
   lua_State *co = p->co;
   int nres, status, nargs = p->nargs;

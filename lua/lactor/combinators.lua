@@ -13,11 +13,15 @@ local xpcall, select, type, getmetatable = xpcall, select, type, getmetatable
 local Future = core.Future
 local M = {}
 
+local function is_future(v)
+  local mt = getmetatable(v)
+  return type(mt) == "table" and mt.__index == Future
+end
+
 -- Raises a bad argument error at the caller of `fname` unless v is a
 -- future; `where` says which element of a list it is.
 local function check_future(v, argn, fname, where)
-  local mt = getmetatable(v)
-  if type(mt) ~= "table" or mt.__index ~= Future then
+  if not is_future(v) then
     error("bad argument #" .. argn .. " to '" .. fname .. "' (a future expected"
       .. (where or "") .. ", got " .. type(v) .. ")", 3)
   end
@@ -26,8 +30,7 @@ end
 -- The checks of the methods below, which lactor.Future's own methods
 -- (written in C) make with luaL_checkudata and luaL_checktype.
 local function check_method(self, fn, name)
-  local mt = getmetatable(self)
-  if type(mt) ~= "table" or mt.__index ~= Future then
+  if not is_future(self) then
     error("bad argument #1 to '" .. name .. "' (lactor.Future expected, got "
       .. type(self) .. ")", 3)
   end
