@@ -311,6 +311,30 @@ $(printf 'true\tstring')"
 	assert_equal "${stderr_lines[0]}" "lactor: actor C ($urn) crashed: E7"
 }
 
+@test "a crash's traceback ends at the handler: lactor's own frames below it are left out" {
+	script t.lua >/dev/null <<'LUA'
+local C = lactor.class("C")
+local function check(m) error("bad " .. m) end
+function C:on_receive(m) check(m) end
+function C:on_failure(err, tb) io.stderr:write(tb, "\n") end
+local r = C:start()
+print(r.urn)
+r:tell("x")
+LUA
+	run --separate-stderr lactor t.lua
+	assert_failure 1
+	urn=${lines[0]}
+	local tb=$'stack traceback:\n\t[C]: in function \'error\'\n\tt.lua:2: in upvalue \'check\'\n\tt.lua:3: in local \'on_receive\''
+	assert_equal "$stderr" "lactor: actor C ($urn) crashed: t.lua:2: bad x
+$tb
+$tb"
+}
+
+@test "with -d a crash's traceback keeps lactor's own frames, for debugging lactor" {
+	run -1 --separate-stderr lactor -d -e 'lactor.start(function(self, m) error("boom") end):tell(1)'
+	assert_regex "$stderr" $'\n\t\(command line\):1: in local \'on_receive\'\n\tlua/lactor/actor\.lua:[0-9]+: in '
+}
+
 @test "an error value whose __tostring raises still crashes the actor cleanly: queued asks fail" {
 	script t.lua >/dev/null <<'LUA'
 local C = lactor.class("C")

@@ -868,6 +868,35 @@ LUA
 		"lactor: deadlock: 2 coroutine(s) waiting on futures that can never resolve"
 }
 
+@test "a deadlock report shows where each coroutine waits, down to its own code" {
+	script dead.lua >/dev/null <<'LUA'
+local never = lactor.future()
+local Waiter = lactor.class("Waiter")
+function Waiter:on_receive() never:get() end
+local w = Waiter:start()
+print(w.urn)
+w:tell("go")
+lactor.spawn(function() never:get() end)
+never:get()
+LUA
+	cd "$BATS_TEST_TMPDIR"
+	run -1 --separate-stderr lactor dead.lua
+	assert_equal "$stderr" "lactor: deadlock: 3 coroutine(s) waiting on futures that can never resolve
+main chunk waiting:
+stack traceback:
+	[C]: in method 'get'
+	dead.lua:8: in main chunk
+	[C]: in ?
+task waiting:
+stack traceback:
+	[C]: in method 'get'
+	dead.lua:7: in function <dead.lua:7>
+actor Waiter ($output) waiting:
+stack traceback:
+	[C]: in method 'get'
+	dead.lua:3: in local 'on_receive'"
+}
+
 @test "an actor waiting inside a handler on a future nothing can resolve is a deadlock" {
 	local s
 	s=$(script dead.lua <<'LUA'

@@ -214,6 +214,32 @@ actor Echo ($f) running:
 	assert_output 5
 }
 
+@test "lactor.dump shows each traceback down to the script's own code, not lactor's" {
+	script t.lua >/dev/null <<'LUA'
+local gate = lactor.future()
+local Gated = lactor.class("Gated")
+function Gated:on_receive(m) gate:get() end
+local g = Gated:start()
+g:tell("go")
+lactor.spawn(function() gate:get() end)
+lactor.sleep(0.01)
+lactor.dump()
+gate:set()
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	refute_regex "$stderr" "lua/lactor/"
+	run grep -A3 -E '^(actor Gated|task)' <<<"$stderr"
+	assert_output --regexp "^actor Gated \(urn:uuid:[-0-9a-f]+\) waiting:
+stack traceback:
+	\[C\]: in method 'get'
+	t\.lua:3: in local 'on_receive'
+task waiting:
+stack traceback:
+	\[C\]: in method 'get'
+	t\.lua:6: in function <t\.lua:6>\$"
+}
+
 @test "lactor.dump called in a handler shows that actor from where it called" {
 	script t.lua >/dev/null <<'LUA'
 local Dumper = lactor.class("Dumper")

@@ -127,6 +127,20 @@ LUA
 	assert_regex "$stderr" $'\nstack traceback:\n'
 }
 
+@test "a failed task's traceback ends at the task's function, without lactor's frames" {
+	script t.lua >/dev/null <<'LUA'
+lactor.spawn(function()
+  error("boom")
+end)
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" "lactor: task failed: t.lua:2: boom
+stack traceback:
+	[C]: in function 'error'
+	t.lua:2: in function <t.lua:1>"
+}
+
 @test "a failed task whose future nobody read is reported only when lactor exits" {
 	# stdout and stderr merged: the report comes after everything the main
 	# chunk printed after the task had already failed.

@@ -55,11 +55,43 @@ function M.text(e)
   return "(error object is a " .. t .. " value)"
 end
 
+-- Whether tracebacks keep lactor's own frames: with -d, for whoever
+-- debugs lactor itself.
+local whole = require("lactor.core").debug()
+
+-- Frames of the runtime: in one of lactor's Lua files (their chunk names
+-- are "@lua/lactor/x.lua", src/embed.h), and C functions.
+local function lactor_frame(line) return line:find("^\tlua/lactor/") end
+local function c_frame(line) return line:find("^\t%[C%]: ") end
+
+-- The traceback `tb` without the frames of lactor's files at its bottom
+-- (and the C functions among them: xpcall), which called the script's
+-- handler, task or callback: their paths and local names are lactor's,
+-- of no use to the script's author, as lua.c's tracebacks end where the
+-- script's main chunk was called ("[C]: in ?", which stays).  Kept whole
+-- when no frame of the script's own would be left: the fault is then
+-- lactor's.
+function M.trim(tb)
+  if whole then return tb end
+  local lines = {}
+  for line in tb:gmatch("[^\n]+") do lines[#lines + 1] = line end
+  local n, cut = #lines, false
+  while n > 1 and (lactor_frame(lines[n]) or c_frame(lines[n])) do
+    cut = cut or lactor_frame(lines[n])
+    n = n - 1
+  end
+  if not cut then return tb end
+  for i = 2, n do
+    if not c_frame(lines[i]) then return table.concat(lines, "\n", 1, n) end
+  end
+  return tb
+end
+
 -- xpcall message handler that keeps the traceback of the last error for
 -- the report, since a handler can return only one value.
-local traceback = debug.traceback
+local traceback, trim = debug.traceback, M.trim
 function M.handler(e)
-  M.last_traceback = traceback(nil, 2)
+  M.last_traceback = trim(traceback(nil, 2))
   return e
 end
 

@@ -147,7 +147,7 @@ local hooks = {
   report_waiting = function(kind, owner, traceback)
     local what = kind == 0 and "main chunk" or kind == 1 and "task"
       or "actor " .. actors().describe(owner)
-    io.stderr:write(what, " waiting:\n", traceback, "\n")
+    io.stderr:write(what, " waiting:\n", errors.trim(traceback), "\n")
   end,
 
   shutdown = function()

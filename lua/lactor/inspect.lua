@@ -10,6 +10,7 @@ local describe, processed = actor.describe, actor.processed
 local INST, REF = actor.INST, actor.REF
 local BUSY, FRESH, STOPPING, SEQ = actor.BUSY, actor.FRESH, actor.STOPPING, actor.SEQ
 local traceback, running = debug.traceback, coroutine.running
+local trim = require("lactor.errors").trim
 local format, rep, concat = string.format, string.rep, table.concat
 
 local M = {}
@@ -104,7 +105,7 @@ end
 -- inside a handler (or about to start).  The caller of dump() shows from
 -- where it called: level 1 is this function, 2 dump(), 3 its caller.
 local function actor_traceback(c, co, me)
-  if co then return traceback(co, nil, co == me and 3 or 0) end
+  if co then return trim(traceback(co, nil, co == me and 3 or 0)) end
   local where = c[FRESH] and "(not started yet)"
     or c[BUSY] and "(queued, with messages to handle)"
     or "(idle: no message to handle)"
@@ -138,7 +139,7 @@ function M.dump()
       head = (p.kind == "main" and "main chunk" or "task") .. " "
         .. task_state(p.co)
       -- The caller of dump() shows from where it called.
-      tb = traceback(p.co, nil, p.co == me and 2 or 0)
+      tb = trim(traceback(p.co, nil, p.co == me and 2 or 0))
       if tb == "stack traceback:" then tb = tb .. "\n\t(not started yet)" end
     end
     out[#out + 1] = head .. ":\n" .. tb .. "\n"
