@@ -29,9 +29,10 @@ static lx_proc *current(lua_State *L, const char *what) {
   return p;
 }
 
-/* spawn(kind, owner, fn, ...) → coroutine; kind is "task" or "actor". */
+/* spawn(kind, owner, fn, ...) → coroutine; kind is "task", "actor" or
+** "line" (a REPL line). */
 static int l_spawn(lua_State *L) {
-  static const char *const kinds[] = {"main", "task", "actor", NULL};
+  static const char *const kinds[] = {"main", "task", "actor", "line", NULL};
   lx_kind kind = (lx_kind)luaL_checkoption(L, 1, NULL, kinds);
   luaL_checktype(L, 3, LUA_TFUNCTION);
   lx_proc_spawn(LOOP(L), L, kind, 2, lua_gettop(L) - 3);
@@ -192,7 +193,8 @@ static int l_counts(lua_State *L) {
 ** ==================================================================== */
 
 static const char *const kind_names[] = {
-  [LX_MAIN] = "main", [LX_TASK] = "task", [LX_ACTOR] = "actor"
+  [LX_MAIN] = "main", [LX_TASK] = "task", [LX_ACTOR] = "actor",
+  [LX_LINE] = "line"
 };
 static const char *const state_names[] = {
   [LX_READY] = "ready", [LX_RUNNING] = "running", [LX_WAITING] = "waiting",

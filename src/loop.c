@@ -43,7 +43,7 @@ struct lx_loop {
   int closed;                /* lua_close runs: the run queue takes nothing */
   int debug;
   lx_timers timers;
-  int nprocs[3];             /* unfinished procs by kind */
+  int nprocs[LX_NKINDS];     /* unfinished procs by kind */
   lx_proc *host;             /* waits in lx_loop_run_ahead, or NULL */
   uintptr_t c_base;          /* the C stack where the runner resumes procs */
   void (*repl_end)(void *);  /* lx_loop_set_repl: SIGINT is the REPL's */

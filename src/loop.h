@@ -29,7 +29,9 @@
 typedef struct lx_loop lx_loop;
 typedef struct lx_proc lx_proc;
 
-typedef enum lx_kind { LX_MAIN, LX_TASK, LX_ACTOR } lx_kind;
+/* A REPL line runs in a proc of its own kind: to the user it is the
+** REPL's main chunk, not a task (lactor.stats, lactor.dump). */
+typedef enum lx_kind { LX_MAIN, LX_TASK, LX_ACTOR, LX_LINE, LX_NKINDS } lx_kind;
 
 typedef enum lx_state {
   LX_READY,    /* in the run queue */

@@ -240,6 +240,19 @@ stack traceback:
 	t\.lua:6: in function <t\.lua:6>\$"
 }
 
+@test "lactor.dump tail-called by a handler shows that the caller's frame went with the tail call" {
+	script t.lua >/dev/null <<'LUA'
+local a = lactor.start(function(self, m) return lactor.dump() end)
+a:ask("go"):get()
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	run grep -A2 '^actor Actor' <<<"$stderr"
+	assert_line --index 1 "stack traceback:"
+	assert_line --index 2 $'\t(...tail calls...)'
+	refute_regex "$stderr" "lua/lactor/"
+}
+
 @test "lactor.dump called in a handler shows that actor from where it called" {
 	script t.lua >/dev/null <<'LUA'
 local Dumper = lactor.class("Dumper")

@@ -216,6 +216,25 @@ reply to hello
 >"
 }
 
+@test "a line is the REPL's main chunk, not a task: stats() counts none, dump() heads it REPL line" {
+	start
+	type_line 'lactor.stats().tasks'
+	type_line 'local t = lactor.spawn(lactor.sleep, 5) lactor.dump() print(lactor.stats().tasks)'
+	wait_screen "$VERSION_LINE
+> lactor.stats().tasks
+0
+> local t = lactor.spawn(lactor.sleep, 5) lactor.dump() print(lactor.stats().tasks)
+lactor: dump: 0 actor(s), 1 task(s)
+REPL line running:
+stack traceback:
+        stdin:1: in main chunk
+task running:
+stack traceback:
+        (not started yet)
+1
+>"
+}
+
 @test "Ctrl-C cancels a line that waits and brings the prompt back" {
 	start
 	type_line 'f = lactor.future()'

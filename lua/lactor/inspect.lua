@@ -94,18 +94,28 @@ end
 -- lactor.dump() and SIGUSR1
 -- ===================================================================
 
--- "waiting" or "running" for the main chunk and tasks.
+-- The traceback of coroutine `co`, down to the script's own code; for
+-- `me`, the one running dump(), from where it called dump(), whose own
+-- frame is at `level` (1 is traceback_of's).  That frame is dropped, not skipped, so that a
+-- "(...tail calls...)" under it stays: a dump() that was tail-called
+-- ("return lactor.dump()", as the REPL runs a line that is a call) left
+-- no frame of its caller, and that line stands for it.
+local function traceback_of(co, me, level)
+  if co ~= me then return trim(traceback(co)) end
+  local tb = traceback(co, nil, level)
+  return trim((tb:gsub("^(stack traceback:)\n[^\n]*", "%1", 1)))
+end
+
+-- "waiting" or "running" for the main chunk, REPL lines and tasks.
 local function task_state(co)
   local s = proc_state(co)
   if s == "waiting" or s == "sleeping" then return "waiting" end
   return "running"
 end
 
--- The traceback of an actor, which has a coroutine only while it is
--- inside a handler (or about to start).  The caller of dump() shows from
--- where it called: level 1 is this function, 2 dump(), 3 its caller.
-local function actor_traceback(c, co, me)
-  if co then return trim(traceback(co, nil, co == me and 3 or 0)) end
+-- What stands for the traceback of an actor that has no coroutine: it
+-- has one only while it is inside a handler (or about to start).
+local function idle_traceback(c)
   local where = c[FRESH] and "(not started yet)"
     or c[BUSY] and "(queued, with messages to handle)"
     or "(idle: no message to handle)"
@@ -114,7 +124,7 @@ end
 
 -- lactor.dump(): every live actor's and unfinished task's traceback on
 -- stderr, oldest first, each headed by what it is: `main chunk waiting:`,
--- `task running:`, `actor Counter (urn:uuid:...) idle:`.
+-- `REPL line running:`, `task running:`, `actor Counter (urn:uuid:...) idle:`.
 function M.dump()
   local me, co = running(), actor.workers()
   local actors, list = actor.live_in_order(), {}
@@ -133,13 +143,12 @@ function M.dump()
     local head, tb
     if p[INST] then                    -- an actor's core
       head = "actor " .. describe(p) .. " " .. actor_state(p, co[p])
-      tb = actor_traceback(p, co[p], me)
+      tb = co[p] and traceback_of(co[p], me, 2) or idle_traceback(p)
     else
       if p.kind == "task" then ntasks = ntasks + 1 end
-      head = (p.kind == "main" and "main chunk" or "task") .. " "
-        .. task_state(p.co)
-      -- The caller of dump() shows from where it called.
-      tb = trim(traceback(p.co, nil, p.co == me and 2 or 0))
+      head = (p.kind == "main" and "main chunk" or p.kind == "line"
+        and "REPL line" or "task") .. " " .. task_state(p.co)
+      tb = traceback_of(p.co, me, 2)
       if tb == "stack traceback:" then tb = tb .. "\n\t(not started yet)" end
     end
     out[#out + 1] = head .. ":\n" .. tb .. "\n"

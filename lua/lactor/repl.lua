@@ -1,11 +1,14 @@
 -- The REPL's Lua half (src/repl.c owns the terminal): compiling lines,
--- running each in a task of its own, the pretty printer, Tab completion
+-- running each in a coroutine of its own, the pretty printer, Tab completion
 -- and the end of a session.
 --
 -- A line is tried as `return <line>` first, then as a statement; a chunk
 -- that ends too early (its syntax error is at <eof>) waits for the next
--- line, as in lua.c.  The chunk runs in a task, so f:get() waits while the
--- actors run, and results and errors are printed from that task.
+-- line, as in lua.c.  The chunk runs in a proc of the loop, so f:get()
+-- waits while the actors run, and results and errors are printed from
+-- it.  Its kind is "line", not "task": to the user a line is the REPL's
+-- main chunk, which lactor.stats().tasks does not count, nor lactor.dump
+-- show as a task.
 
 local core = require("lactor.core")
 local errors = require("lactor.errors")
@@ -209,7 +212,7 @@ local function results(ok, ...)
   stdout:flush()
 end
 
--- The body of a line's task.  Everything the user's code may do,
+-- The body of a line's proc.  Everything the user's code may do,
 -- printing its results included, runs under a pcall: done() must run.
 local function body(fn)
   local ok, err = pcall(results, xpcall(fn, handler))
@@ -224,7 +227,7 @@ local function incomplete(msg)
 end
 
 -- feed(line) → the prompt for the next line ("> " or ">> "), or the
--- coroutine of the task that runs the chunk, which calls c.done().
+-- coroutine that runs the chunk, which calls c.done().
 function M.feed(line)
   -- "= expr" prints expr, as in lua (lua.c's pushline)
   if not pending and line:sub(1, 1) == "=" then line = "return " .. line:sub(2) end
@@ -245,7 +248,7 @@ function M.feed(line)
   end
   pending = nil
   if not src:find("%S") then return "> " end
-  return spawn("task", nil, body, fn)
+  return spawn("line", nil, body, fn)
 end
 
 -- Ctrl-C at the prompt.
