@@ -24,7 +24,8 @@ struct lx_future {
   ** self-ask check, or NULL.  A bare address, not a reference: a future
   ** is pending only while its owner lives, since an actor's death
   ** settles every future it owes, and the address is only compared with
-  ** a worker's owner_id while the future is pending. */
+  ** a worker's owner_id while the future is pending.  &derived_tag for a
+  ** future derived from others (core.derive), whose owners are theirs. */
   const void *owner;
   lx_proc *waiters;
   struct deadline *deadline;   /* ask(msg, timeout) while pending */
@@ -58,6 +59,10 @@ struct deadline {
 ** get and reply check once per ask each.  (A light userdata has size 0;
 ** no other userdata can hold this address by chance.) */
 static const char future_tag = 'f';
+
+/* The owner of a future derived from others (map, filter, reduce,
+** join): while it is pending, its sources are in its value slot. */
+static const char derived_tag = 'd';
 
 static lx_future *checkfuture(lua_State *L, int i) {
   lx_future *f = (lx_future *)lua_touserdata(L, i);
@@ -283,6 +288,42 @@ static int get_done(lua_State *L, int status, lua_KContext ctx) {
   return results(L, f);
 }
 
+/* Sources of derived futures deeper than this are not looked at: the
+** deadlock is then found when the run ends, as any other. */
+#define DERIVED_DEPTH 100
+
+static int source_owed_by(lua_State *L, const void *id, int depth);
+
+/* Does the pending future at `idx` wait, itself or through the futures
+** it derives from, for an ask to the actor `id`?  Only sources still
+** pending are looked at: their owners live (see struct lx_future). */
+static int owed_by(lua_State *L, int idx, lx_future *f, const void *id,
+                   int depth) {
+  int found = 0;
+  if (f->owner == id) return 1;
+  if (f->owner != &derived_tag || depth >= DERIVED_DEPTH) return 0;
+  luaL_checkstack(L, 2, NULL);
+  if (lua_getiuservalue(L, idx, UV_VALUE) == LUA_TTABLE) {
+    lua_Integer i, n = (lua_Integer)lua_rawlen(L, -1);
+    for (i = 1; i <= n && !found; i++) {
+      lua_rawgeti(L, -1, i);
+      found = source_owed_by(L, id, depth + 1);
+    }
+    lua_pop(L, 1);
+  }
+  else found = source_owed_by(L, id, depth + 1);
+  return found;
+}
+
+/* Is the future on top of the stack (popped) a pending one that owed_by()
+** finds? */
+static int source_owed_by(lua_State *L, const void *id, int depth) {
+  lx_future *s = (lx_future *)lua_touserdata(L, -1);
+  int found = s->state == PENDING && owed_by(L, lua_gettop(L), s, id, depth);
+  lua_pop(L, 1);
+  return found;
+}
+
 static int f_get(lua_State *L) {
   lx_future *f = checkfuture(L, 1);
   int has_timeout = !lua_isnoneornil(L, 2);
@@ -304,7 +345,8 @@ static int f_get(lua_State *L) {
                          "the coroutine cannot yield");
   /* Only a worker serves an actor (its owner), which may be the one
   ** asked. */
-  if (p->kind == LX_ACTOR && f->owner != NULL && f->owner == p->owner_id)
+  if (p->kind == LX_ACTOR && f->owner != NULL
+      && owed_by(L, 1, f, p->owner_id, 0))
     return luaL_error(L, "deadlock: an actor cannot wait for the reply "
                          "to its own ask");
   link_waiter(f, p);
@@ -519,6 +561,32 @@ static int l_reply(lua_State *L) {
   return 0;
 }
 
+/* core.derive(g, f1, ...): g is a pending future that resolves from the
+** futures f1, ...: an actor that waits for g waits for them, which the
+** self-ask check must see.  Those still pending are kept in g's value
+** slot (a future, or a sequence of them) until g settles. */
+static int l_derive(lua_State *L) {
+  lx_future *g = checkfuture(L, 1);
+  int i, n = 0, top = lua_gettop(L);
+  luaL_checkstack(L, top, "too many futures");
+  for (i = 2; i <= top; i++) {
+    lx_future *s = checkfuture(L, i);
+    if (s->state == PENDING && s->owner != NULL) {
+      lua_pushvalue(L, i);
+      n++;
+    }
+  }
+  if (n == 0 || g->state != PENDING || g->owner != NULL) return 0;
+  if (n > 1) {
+    lua_createtable(L, n, 0);
+    lua_insert(L, -(n + 1));
+    for (i = n; i >= 1; i--) lua_rawseti(L, -(i + 1), i);
+  }
+  lua_setiuservalue(L, 1, UV_VALUE);
+  g->owner = &derived_tag;
+  return 0;
+}
+
 /* core.observed(f [, mark]) → whether anything read f. */
 static int l_observed(lua_State *L) {
   lx_future *f = checkfuture(L, 1);
@@ -532,6 +600,7 @@ static const luaL_Reg core_funcs[] = {
   {"ask_future", l_ask},
   {"reply", l_reply},
   {"observed", l_observed},
+  {"derive", l_derive},
   {NULL, NULL}
 };
 

@@ -5,7 +5,8 @@
 ** A future is a full userdata (struct lx_future) with two user values
 ** (few slots make the userdata of every ask small):
 **   1  the value once settled, a table {n = N, ...} when there are not
-**      exactly one, or the error value once failed
+**      exactly one, or the error value once failed; pending, in a future
+**      derived from others, those of them that may be owed by an actor
 **   2  pending: on_done callbacks, a function or a sequence of them;
 **      failed: the traceback kept with the error, for reports
 ** The actor that will answer an ask's future (for self-ask detection) is
@@ -27,7 +28,7 @@
 typedef struct lx_future lx_future;
 
 /* Registers the Future metatable and puts core.future, core.ask_future,
-** core.reply and core.observed into the table at `core`.  The loop (a
+** core.reply, core.observed and core.derive into the table at `core`.  The loop (a
 ** light userdata) is at the top of the stack and is popped; the methods
 ** table is pushed so the Lua side can add to it. */
 void lx_future_open(lua_State *L, int core);

@@ -355,6 +355,37 @@ LUA
 		"inner after")"
 }
 
+@test "a handler waiting on its own ask through map, filter, reduce or join raises too, at once" {
+	script t.lua >/dev/null <<'LUA'
+lactor.after(5, function() end)  -- the end-of-run deadlock check would wait for it
+local other = lactor.start(function(self, m) return m end)
+local C = lactor.class("Selfish")
+function C:on_receive(m)
+  if m ~= "go" then return { m } end
+  local own = self.ref:ask("inner")
+  local function try(f)
+    local ok, err = pcall(function() return f:get() end)
+    print(ok, err)
+  end
+  try(own:map(function(t) return t end))
+  try(own:filter(function() return true end):map(print))
+  try(own:reduce(function(a, b) return a .. b end, ""))
+  try(lactor.join(other:ask("fine"), own))
+  try(lactor.join(other:ask("fine")):map(function(t) return t[1] end))
+end
+C:start():ask("go"):get()
+lactor.exit(0)
+LUA
+	run lactor t.lua
+	assert_success
+	assert_output "$(printf '%s\n' \
+		"false	t.lua:8: deadlock: an actor cannot wait for the reply to its own ask" \
+		"false	t.lua:8: deadlock: an actor cannot wait for the reply to its own ask" \
+		"false	t.lua:8: deadlock: an actor cannot wait for the reply to its own ask" \
+		"false	t.lua:8: deadlock: an actor cannot wait for the reply to its own ask" \
+		"true	fine")"
+}
+
 @test "an ask made in one handler can be waited on in a later one, after the actors changed coroutines" {
 	script t.lua >/dev/null <<'LUA'
 local gate = lactor.future()

@@ -6,7 +6,7 @@ local core = require("lactor.core")
 local errors = require("lactor.errors")
 local task = require("lactor.task")
 
-local future, reply, now = core.future, core.reply, core.now
+local future, reply, now, derive_from = core.future, core.reply, core.now, core.derive
 local handler, resolve = errors.handler, task.resolve
 local xpcall, select, type, getmetatable = xpcall, select, type, getmetatable
 
@@ -41,8 +41,11 @@ local function check_method(self, fn, name)
 end
 
 -- A future resolved with fn(values of src...), once src is resolved.
+-- (derive_from: an actor waiting for it waits for src, whose owner the
+-- self-ask check must see.)
 local function derive(src, fn)
   local g = future()
+  derive_from(g, src)
   src:on_done(function(f)
     local failed, err, tb = f:_error()
     if failed then return reply(g, false, err, tb) end
@@ -101,6 +104,7 @@ function M.join(...)
     g:set(values)
     return g
   end
+  derive_from(g, ...)
   for i = 1, n do
     local fi = select(i, ...)
     fi:on_done(function(f)
