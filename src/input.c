@@ -225,7 +225,8 @@ static void fill(lua_State *L, lx_input *in) {
 /* Frames the next record: returns 1 with it in *rec, *len (pointing into
 ** the buffer); -1 for one longer than max_record, which is dropped (the
 ** caller reports it); 0 when the buffer holds no whole record.  At the
-** end of the input the last record needs no separator. */
+** end of the input the last record needs no separator (and a \r it ends
+** with is its own: only a \r\n ending loses the \r). */
 static int next_record(lx_input *in, const char **rec, size_t *len) {
   char sep = in->format == NUL ? '\0' : '\n';
   for (;;) {
@@ -266,7 +267,8 @@ static int next_record(lx_input *in, const char **rec, size_t *len) {
       in->start = in->end;
     }
     in->recno++;
-    if (sep == '\n' && in->format != RAW && n > 0 && s[n - 1] == '\r') n--;
+    if (sep == '\n' && q != NULL && in->format != RAW && n > 0 && s[n - 1] == '\r')
+      n--;
     if (n > in->max) return -1;
     *rec = s;
     *len = n;

@@ -60,13 +60,13 @@ hold_fifo() {
 	assert_output "$(printf '""\n"a"\n""\n""\n"b"')"
 }
 
-@test "\\r\\n line endings lose the \\r, a \\r elsewhere stays" {
+@test "\\r\\n line endings lose the \\r, a \\r elsewhere stays, even at the very end" {
 	run -0 feed 'dos\r\nmid\rdle\r\n\r\nlast\r' -e "$SHOW"
 	assert_output - <<'OUT'
 "dos"
 "mid\13dle"
 ""
-"last"
+"last\13"
 OUT
 }
 
