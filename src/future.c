@@ -341,8 +341,7 @@ static int f_get(lua_State *L) {
   }
   p = lx_proc_of(L);
   if (p == NULL || !lua_isyieldable(L))
-    return luaL_error(L, "cannot wait for a future here: "
-                         "the coroutine cannot yield");
+    return lx_cannot_wait(L, "wait for a future");
   /* Only a worker serves an actor (its owner), which may be the one
   ** asked. */
   if (p->kind == LX_ACTOR && f->owner != NULL

@@ -24,8 +24,7 @@
 /* The running proc, or an error naming what cannot be done here. */
 static lx_proc *current(lua_State *L, const char *what) {
   lx_proc *p = lx_proc_of(L);
-  if (p == NULL || !lua_isyieldable(L))
-    luaL_error(L, "cannot %s here: the coroutine cannot yield", what);
+  if (p == NULL || !lua_isyieldable(L)) lx_cannot_wait(L, what);
   return p;
 }
 

@@ -213,11 +213,20 @@ int lx_proc_resumed(lua_State *L) {
   return 0;
 }
 
+/* A coroutine that could yield but is no proc is one the script created
+** (coroutine.wrap): its yields go to the script, not to the loop.
+** Saying it "cannot yield" would contradict coroutine.isyieldable(). */
+int lx_cannot_wait(lua_State *L, const char *what) {
+  if (lx_proc_of(L) == NULL && lua_isyieldable(L))
+    return luaL_error(L, "cannot %s here: a coroutine the script created "
+                         "cannot wait", what);
+  return luaL_error(L, "cannot %s here: the coroutine cannot yield", what);
+}
+
 int lx_proc_park(lua_State *L, lx_state state, lua_KContext ctx,
                  lua_KFunction k) {
   lx_proc *p = lx_proc_of(L);
-  if (p == NULL || !lua_isyieldable(L))
-    return luaL_error(L, "cannot wait here: the coroutine cannot yield");
+  if (p == NULL || !lua_isyieldable(L)) return lx_cannot_wait(L, "wait");
   p->state = state;
   return lua_yieldk(L, 0, ctx, k);
 }

@@ -129,6 +129,9 @@ void lx_set_owner(lua_State *L, lx_proc *p, int proc, int idx);
 ** yields, the worker joins the pool, and the next resume passes it the
 ** next actor it serves. */
 int lx_worker_free(lx_proc *p);
+/* Raises "cannot WHAT here: ...", for a wait where the running coroutine
+** is no proc that can yield to the loop. */
+int lx_cannot_wait(lua_State *L, const char *what);
 /* Parks the running proc `L` in `state` and yields; resumed by
 ** lx_proc_ready.  Use as `return lx_proc_park(...)`. */
 int lx_proc_park(lua_State *L, lx_state state, lua_KContext ctx,

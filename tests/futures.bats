@@ -348,6 +348,30 @@ still usable
 OUT
 }
 
+@test "a coroutine the script created cannot wait, and the error says so rather than that it cannot yield" {
+	script t.lua <<'LUA'
+local f = lactor.future()
+lactor.after(0.01, function() f:set("late") end)
+local gen = coroutine.wrap(function()
+  print(coroutine.isyieldable())
+  return f:get()
+end)
+print(pcall(gen))
+print(pcall(coroutine.wrap(function() lactor.sleep(0.01) end)))
+print(pcall(coroutine.wrap(function() lactor.yield() end)))
+print(f:get())
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_output - <<'OUT'
+true
+false	t.lua:5: cannot wait for a future here: a coroutine the script created cannot wait
+false	t.lua:8: cannot sleep here: a coroutine the script created cannot wait
+false	t.lua:9: cannot yield here: a coroutine the script created cannot wait
+late
+OUT
+}
+
 # A coroutine that waits for a reply runs the actors queued ahead of it
 # itself, rather than through a yield (loop.c, lx_loop_run_ahead): what
 # runs, and in which order, must be just what a yield would give.
