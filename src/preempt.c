@@ -37,7 +37,35 @@ static int runtime_steps;     /* count events in lactor's code, in a row */
 static timer_t timer;
 static struct itimerspec period;
 
+/* The script's own hook (debug.sethook: a coverage tool, a profiler) on
+** the coroutine where lactor's hook was armed over it, to be put back
+** when lactor's is done. */
+static lua_State *volatile saved_on;
+static lua_Hook volatile saved_hook;
+static volatile int saved_mask, saved_count;
+
 static void hook(lua_State *L, lua_Debug *ar);
+
+/* Arms lactor's hook on `co` over whatever hook it has (a signal handler
+** may call this). */
+static void arm(lua_State *co) {
+  lua_Hook h = lua_gethook(co);
+  if (h != hook) {
+    saved_on = co;
+    saved_hook = h;
+    saved_mask = lua_gethookmask(co);
+    saved_count = lua_gethookcount(co);
+  }
+  lua_sethook(co, hook, HOOK_MASK, 1);
+}
+
+/* Takes lactor's hook off `L`, putting back the script's own there. */
+static void disarm(lua_State *L) {
+  if (saved_on == L && saved_hook != NULL)
+    lua_sethook(L, saved_hook, saved_mask, saved_count);
+  else lua_sethook(L, NULL, 0, 0);
+  if (saved_on == L) saved_on = NULL;
+}
 
 /* Is `source` lactor's own Lua code?  Its updates of shared state (a
 ** mailbox, the registry) must not be cut in half, so it is never
@@ -92,7 +120,7 @@ static void wait_for_user_code(lua_State *L, lua_Debug *ar) {
 static void hook(lua_State *L, lua_Debug *ar) {
   lx_proc *p = lx_proc_of(L);
   if (p == NULL || p != running) {   /* a script's coroutine, or stale */
-    lua_sethook(L, NULL, 0, 0);
+    disarm(L);
     return;
   }
   if (ar->event != LUA_HOOKCOUNT || in_runtime(L, ar)) {
@@ -113,7 +141,7 @@ static void hook(lua_State *L, lua_Debug *ar) {
     lua_pushliteral(L, "interrupted!");   /* no position: it came from outside */
     lua_error(L);
   }
-  lua_sethook(L, NULL, 0, 0);
+  disarm(L);
   p->preempted = 1;
   lua_yield(L, 0);
 }
@@ -126,7 +154,7 @@ void lx_preempt_now(int stop) {
   lx_proc *p = running;
   if (p == NULL) return;
   if (stop > stopping) stopping = stop;
-  if (lua_gethook(p->co) != hook) lua_sethook(p->co, hook, HOOK_MASK, 1);
+  if (lua_gethook(p->co) != hook) arm(p->co);
 }
 
 lx_proc *lx_preempt_running(void) {
@@ -146,7 +174,7 @@ static void on_tick(int sig) {
     if (ticks_seen % TICKS == 0 && ticks_seen > TICKS
         && (lua_gethook(running->co) != hook
             || (lua_gethookmask(running->co) & LUA_MASKCOUNT)))
-      lua_sethook(running->co, hook, HOOK_MASK, 1);
+      arm(running->co);
   }
   else ticks_seen = 0;
   seen = generation;
@@ -216,5 +244,5 @@ void lx_preempt_leave(lx_proc *p) {
   stopping = 0;                        /* the loop serves the signal now */
   interrupted = 0;
   /* A hook armed too late to fire must not linger on the coroutine. */
-  if (lua_gethook(p->co) == hook) lua_sethook(p->co, NULL, 0, 0);
+  if (lua_gethook(p->co) == hook) disarm(p->co);
 }

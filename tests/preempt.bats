@@ -231,6 +231,26 @@ LUA
 	assert_output "$(printf '1\t2\t3\tdone')"
 }
 
+@test "a hook the script set with debug.sethook survives preemption" {
+	script t.lua >/dev/null <<'LUA'
+local lines = 0
+local function count() lines = lines + 1 end
+debug.sethook(count, "l")
+local x = 0
+for i = 1, 3e6 do x = x + i end      -- preempted many times under --slice 1
+local f, mask = debug.gethook()
+print(f == count, mask)
+local before = lines
+x = x + 1
+x = x + 1
+print(lines - before >= 2)
+debug.sethook()
+LUA
+	run timeout 60 "$LACTOR" --slice 1 t.lua
+	assert_success
+	assert_output "$(printf 'true\tl\ntrue')"
+}
+
 @test "--slice takes milliseconds and rejects anything else" {
 	run -0 "$LACTOR" --slice 2.5 -e 'print("ok")'
 	assert_output "ok"
