@@ -271,6 +271,33 @@ LUA
 on_stop"
 }
 
+@test "at the natural end actors stop newest first, each after the one before, so an on_stop can ask an older actor" {
+	script t.lua >/dev/null <<'LUA'
+local Store = lactor.class("Store")
+function Store:on_receive(m) return "saved " .. m end
+function Store:on_stop() print("Store on_stop") end
+local Client = lactor.class("Client")
+function Client:init(name, store) self.name, self.store = name, store end
+function Client:on_stop()
+  print(self.name .. " on_stop", self.store:ask(self.name):get())
+  if self.name == "second" then
+    Client:start("late", self.store)   -- the newest now: stopped next
+  end
+end
+local store = Store:start()
+Client:start("first", store)
+Client:start("second", store)
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output "$(printf '%s\n' \
+		"second on_stop	saved second" \
+		"late on_stop	saved late" \
+		"first on_stop	saved first" \
+		"Store on_stop")"
+}
+
 @test "an error handling a tell crashes the actor: reported, on_failure without on_stop, exit status 1" {
 	script t.lua >/dev/null <<'LUA'
 local Boom = lactor.class("Boom")

@@ -916,14 +916,18 @@ LUA
 	[[ $LACTOR != */.check/lactor && $LACTOR != */lactor-valgrind ]] || skip "an instrumented lactor cannot run under ulimit -v"
 	local s
 	s=$(script t.lua <<'LUA'
+local gate = lactor.future()
 local a = lactor.start(function(self, m) end)
 local big = string.rep("x", 1 << 16)
 print(pcall(function() for i = 1, 1e9 do a:tell(big .. i) end end))
-print(pcall(function() for i = 1, 1e9 do lactor.start(function() end) end end))
+local Blocked = lactor.class("Blocked")
+function Blocked:on_receive(m) gate:get() end
+print(pcall(function() for i = 1, 1e9 do Blocked:start():tell(i) end end))
 LUA
 )
-	# With --slice 0 the main chunk fills memory before the actor runs,
-	# and the loop then needs a new worker for it.
+	# With --slice 0 the main chunk fills memory before any actor runs;
+	# then every Blocked actor keeps its worker, and the loop needs a new
+	# one for the next: a coroutine it makes outside any protected call.
 	run -1 --separate-stderr bash -c 'ulimit -v 300000 && exec "$LACTOR" --slice 0 "$1"' _ "$s"
 	assert_output "$(printf 'false\tnot enough memory\nfalse\tnot enough memory')"
 	assert_equal "$stderr" "lactor: not enough memory"

@@ -551,11 +551,28 @@ function M.kill_all()
 end
 
 -- At the end of the run every live actor is idle and can get no more
--- messages: stop them, newest first.  True if there were any.
+-- messages: stop them newest first, each once the one before has ended
+-- (as registry.stop_all does), so that an on_stop can still talk to the
+-- actors started before its own.  The loop calls this each time nothing
+-- is left to run; it stops the next actor and says true, or says false
+-- when none is left.  The order is taken once, and again if on_stops
+-- started new actors, which are the newest then.
+local ending, ending_n, ending_started = {}, 0, -1
+
 function M.stop_idle()
-  local list = live_in_order()
-  for i = #list, 1, -1 do list[i][REF]:stop() end
-  return #list > 0
+  if ending_started ~= stats.started then
+    ending = live_in_order()
+    ending_n, ending_started = #ending, stats.started
+  end
+  while ending_n > 0 do
+    local c = ending[ending_n]
+    ending[ending_n], ending_n = nil, ending_n - 1
+    if not c[DEAD] then
+      c[REF]:stop()
+      return true
+    end
+  end
+  return false
 end
 
 function M.count() return nlive end
