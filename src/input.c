@@ -267,7 +267,8 @@ static int next_record(lx_input *in, const char **rec, size_t *len) {
       in->start = in->end;
     }
     in->recno++;
-    if (sep == '\n' && q != NULL && in->format != RAW && n > 0 && s[n - 1] == '\r')
+    if (sep == '\n' && q != NULL && in->format != RAW
+        && n > 0 && s[n - 1] == '\r')
       n--;
     if (n > in->max) return -1;
     *rec = s;

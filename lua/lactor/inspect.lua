@@ -96,10 +96,10 @@ end
 
 -- The traceback of coroutine `co`, down to the script's own code; for
 -- `me`, the one running dump(), from where it called dump(), whose own
--- frame is at `level` (1 is traceback_of's).  That frame is dropped, not skipped, so that a
--- "(...tail calls...)" under it stays: a dump() that was tail-called
--- ("return lactor.dump()", as the REPL runs a line that is a call) left
--- no frame of its caller, and that line stands for it.
+-- frame is at `level` (1 is traceback_of's).  That frame is dropped, not
+-- skipped, so that a "(...tail calls...)" under it stays: a dump() that
+-- was tail-called ("return lactor.dump()", as the REPL runs a line that
+-- is a call) left no frame of its caller, and that line stands for it.
 local function traceback_of(co, me, level)
   if co ~= me then return trim(traceback(co)) end
   local tb = traceback(co, nil, level)
