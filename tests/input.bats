@@ -859,6 +859,32 @@ readme_pipeline() {
 	readme_pipeline sum
 }
 
+@test "lua/examples/stats.lua counts a log's lines per level and prints the totals at its end" {
+	run -0 --separate-stderr feed 'INFO up\nWARN disk 91%%\nINFO ping\nERROR disk full\nplain\n' \
+		"$REPO/lua/examples/stats.lua"
+	assert_output "total 5 lines: ERROR 1, INFO 2, OTHER 1, WARN 1"
+	assert_equal "$stderr" ""
+}
+
+@test "lua/examples/stats.lua prints a summary every interval while the log is still growing" {
+	local fifo="$BATS_TEST_TMPDIR/log" out="$BATS_TEST_TMPDIR/out"
+	mkfifo "$fifo"
+	"$LACTOR" "$REPO/lua/examples/stats.lua" 0.05 <"$fifo" >"$out" 2>&1 3>&- &
+	local pid=$!
+	watchdog "$pid"
+	exec 7>"$fifo"   # held open: the log goes on
+	printf 'INFO a\nINFO b\n' >&7
+	local i
+	for i in $(seq 200); do grep -q '^2 lines: INFO 2 (' "$out" && break; sleep 0.05; done
+	printf 'ERROR c\n' >&7
+	exec 7>&-
+	wait "$pid"
+	run grep -c '^2 lines: INFO 2 (' "$out"
+	refute_output 0
+	run tail -n 1 "$out"
+	assert_output "total 3 lines: ERROR 1, INFO 2"
+}
+
 @test "make demo's pipeline (lua/examples/demo.lua) counts words through actors" {
 	run -0 --separate-stderr feed 'The cat sat on the mat.\nThe dog sat too.\nThe end\n' "$REPO/lua/examples/demo.lua"
 	assert_output - <<'OUT'
