@@ -504,6 +504,37 @@ nil	true
 stop b"
 }
 
+@test "an error whose value is \"normal\" is a crash all the same: restarted, through links, exit status 0" {
+	sup_script <<'LUA'
+local Quitter = lactor.class("Quitter")
+function Quitter:on_start() print("start quitter") end
+function Quitter:on_receive(m) error("normal", 0) end
+local sup = lactor.supervise{ children = { { class = Quitter, name = "q" } } }
+local q = lactor.whereis("q")
+local m = q:monitor()
+q:tell("go")
+print("reason", m:get())
+local Watcher = lactor.class("Watcher")
+function Watcher:on_link_exit(ref, reason) print("link exit", reason) end
+local w = Watcher:start()
+local other = lactor.start(function() error("shutdown", 0) end)
+lactor.link(w, other)
+other:tell("go")
+lactor.sleep(0.01)
+print("crashed", lactor.stats().crashed, "alive", lactor.whereis("q"):is_alive())
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_output "start quitter
+reason	normal
+start quitter
+link exit	shutdown
+crashed	2	alive	true"
+	run report_lines
+	assert_output "lactor: actor Quitter (URN) crashed: normal
+lactor: actor Actor (URN) crashed: shutdown"
+}
+
 @test "a child whose init fails on restart counts as crashing again, until the supervisor gives up" {
 	script t.lua >/dev/null <<'LUA'
 local n = 0

@@ -246,7 +246,8 @@ end
 M.pushed = pushed
 
 -- Hooks set by files loaded on demand: registry.lua's on_death(c) frees
--- a dead actor's name, supervision.lua's on_exit(c, reason) is below.
+-- a dead actor's name, supervision.lua's on_exit(c, reason, crashed) is
+-- below.
 -- Upvalues rather than fields of M, which every actor that ends would
 -- look up and, most often, miss (the VM's slow path).
 local on_death, on_exit = false, false
@@ -323,12 +324,13 @@ function M.set_exit(c, reason)
 end
 
 -- The end of an actor, once its on_stop or on_failure has run.  When
--- supervision.lua is loaded it sets on_exit(c, reason), which for a
--- crash returns true when a supervisor or a link takes the crash: that
--- then does not make the exit status 1 (SPEC section 1).
-local function exited(c, reason)
+-- supervision.lua is loaded it sets on_exit(c, reason, crashed), which
+-- for a crash returns true when a supervisor or a link takes the crash:
+-- that then does not make the exit status 1 (SPEC section 1).  `crashed`
+-- is told, not read off the reason: error("normal") is a crash too.
+local function exited(c, reason, crashed)
   M.set_exit(c, reason)
-  return on_exit ~= false and on_exit(c, reason)
+  return on_exit ~= false and on_exit(c, reason, crashed)
 end
 
 local function crash(c, err, traceback)
@@ -339,7 +341,7 @@ local function crash(c, err, traceback)
   callback(c, "on_failure", err, traceback)
   drain(c)
   resolve_stops(c, true)
-  if not exited(c, err) then fail() end
+  if not exited(c, err, true) then fail() end
 end
 
 -- Called with the STOP just taken.  The checks before callback() and
@@ -351,7 +353,7 @@ local function stopped(c)
   if debug_on then log("stopped", c) end
   resolve_stops(c, true)
   c[EXIT] = "normal"                  -- exited(c, "normal"), inlined
-  if on_exit then on_exit(c, "normal") end
+  if on_exit then on_exit(c, "normal", false) end
 end
 
 -- A mailbox is reset when it runs dry, but one that never does (an
@@ -532,7 +534,7 @@ local function kill_actor(c, co)
     callback(c, "on_stop")
     log("stopped", c)
     resolve_stops(c, true)
-    exited(c, "shutdown")
+    exited(c, "shutdown", false)
   end)
 end
 
@@ -760,7 +762,7 @@ local InitGuard = {
     die(c)                           -- never live: only marks it dead
     drain(c)
     resolve_stops(c, false)
-    exited(c, err)                   -- the caller gets the error itself
+    exited(c, err, true)             -- the caller gets the error itself
   end,
 }
 

@@ -1,18 +1,18 @@
 -- Supervision (SPEC section 10), as Erlang has it: ref:monitor(),
 -- lactor.link(a, b) and lactor.supervise{...}.
 --
--- Everything hangs on one hook, on_exit(c, reason) (actor.set_on_exit),
--- which actor.lua calls once per actor end, after its on_stop or
--- on_failure: reason is "normal" (a stop), the crash error, or "shutdown"
--- (lactor.exit or a signal ended it).  actor.lua keeps every reason in the
--- core (c[EXIT]); the hook here may rewrite it (an actor a link stopped
--- ends with the link's reason), and then
+-- Everything hangs on one hook, on_exit(c, reason, crashed)
+-- (actor.set_on_exit), which actor.lua calls once per actor end, after
+-- its on_stop or on_failure: reason is "normal" (a stop), the crash error
+-- (crashed: an error is a crash whatever its value, "normal" too), or
+-- "shutdown" (lactor.exit or a signal ended it).  actor.lua keeps every
+-- reason in the core (c[EXIT]); the hook here may rewrite it (an actor a
+-- link stopped ends with the link's reason, as a crash), and then
 --   * resolves the actor's monitors with the reason;
---   * drops its links; on a crash (a reason other than "normal" and
---     "shutdown"), each linked actor still open gets on_link_exit(ref,
---     reason) as a message if it defines it, or else is stopped (a poison
---     pill) and ends with that same reason, which goes on through its own
---     links and to its own supervisor;
+--   * drops its links; on a crash, each linked actor still open gets
+--     on_link_exit(ref, reason) as a message if it defines it, or else is
+--     stopped (a poison pill) and ends with that same reason, as a crash,
+--     which goes on through its own links and to its own supervisor;
 --   * on a crash, tells its supervisor, which restarts per strategy.
 -- For a crash it returns whether one of those takes it (a supervisor, an
 -- on_link_exit, directly or through links): a crash nobody takes makes
@@ -51,7 +51,8 @@ local SHUTDOWN <const> = "shutdown"
 local function weak() return setmetatable({}, { __mode = "k" }) end
 local monitors = weak()     -- core → list of futures
 local links = weak()        -- core → list of linked cores
-local stop_reason = weak()  -- core → {reason} it was stopped with (a link, a supervisor)
+local stop_reason = weak()  -- core → {reason, crashed} it was stopped with (a link, a supervisor)
+local crashed_cores = weak() -- core → true if it ended by a crash
 local parent_of = weak()    -- core → the core of its supervisor
 
 -- c[EXIT] holds NIL_REASON for a nil reason (error() raises nil).
@@ -162,13 +163,12 @@ end
 
 local child_exit        -- below: what the supervisor runs
 
-local function exit(c, reason)
+local function exit(c, reason, crashed)
   local list = monitors[c]
   if list then
     monitors[c] = nil
     for i = 1, #list do reply(list[i], true, reason) end
   end
-  local crashed = reason ~= NORMAL and reason ~= SHUTDOWN
   local handled = crashed and taken(c, {})
   list = links[c]
   if list then
@@ -180,7 +180,7 @@ local function exit(c, reason)
         if p[INST].on_link_exit ~= nil then
           call(p, { link_exit, false, c[REF], reason })
         else
-          stop_reason[p] = { reason }
+          stop_reason[p] = { reason, true }
           p[REF]:stop()
         end
       end
@@ -193,16 +193,17 @@ local function exit(c, reason)
   return handled
 end
 
-actor.set_on_exit(function(c, reason)
-  if reason == NORMAL then
+actor.set_on_exit(function(c, reason, crashed)
+  if reason == NORMAL and not crashed then
     local r = stop_reason[c]
-    if r then reason = r[1] end
+    if r then reason, crashed = r[1], r[2] end
   end
   stop_reason[c] = nil
   set_exit(c, reason)
+  if crashed then crashed_cores[c] = true end
   -- actor.lua calls this outside any protected call: a fault here must
   -- not escape into the worker.
-  local ok, handled = xpcall(exit, handler, c, reason)
+  local ok, handled = xpcall(exit, handler, c, reason, crashed)
   if not ok then
     report("supervision of " .. describe(c) .. " failed: " .. errtext(handled)
       .. "\n" .. errors.take_traceback())
@@ -273,10 +274,8 @@ end
 local function restartable(ref)
   if ref == WANT or ref:is_alive() then return true end
   local c = core_of(ref)
-  local r = c[EXIT]
-  if r == nil then return not c[STOPPING] end     -- ending: in on_failure
-  r = decode(r)
-  return r ~= NORMAL and r ~= SHUTDOWN
+  if c[EXIT] == nil then return not c[STOPPING] end  -- ending: in on_failure
+  return crashed_cores[c] == true
 end
 
 -- Stops the children from index `first` on but `except` that are alive,
