@@ -721,6 +721,24 @@ LUA
 	assert_equal "$stderr" ""
 }
 
+@test "lactor.exit starts an actor that had not started yet before its on_stop runs" {
+	script exit.lua >/dev/null <<'LUA'
+local Logger = lactor.class("Logger")
+function Logger:on_start() self.out = { "opened" } end
+function Logger:on_stop() print(self.out[1], "closed") end
+local Broken = lactor.class("Broken")
+function Broken:on_start() error("cannot start", 0) end
+function Broken:on_stop() print("Broken on_stop must not run") end
+Logger:start()
+Broken:start()
+lactor.exit(4)
+LUA
+	cd "$BATS_TEST_TMPDIR"
+	run -4 --separate-stderr lactor exit.lua
+	assert_output "opened	closed"
+	assert_regex "${stderr_lines[0]}" '^lactor: actor Broken \(urn:uuid:[-0-9a-f]+\) on_start failed: cannot start$'
+}
+
 @test "lactor.exit does not return even inside pcall" {
 	run -6 lactor -e 'print("before"); print(pcall(lactor.exit, 6)); print("after")'
 	assert_output "before"

@@ -277,13 +277,14 @@ local function die(c)
   if on_death then on_death(c) end
 end
 
--- Runs the on_stop or on_failure of an actor that has died; an error in
--- it is reported, not raised.  Meanwhile a shutdown (SIGTERM) lets it
--- finish: the actor is live no more, so the shutdown would not run the
--- callback again.
+-- Runs the on_stop or on_failure of an actor that has died (or the
+-- on_start of one a shutdown ends before it started); an error in it is
+-- reported, not raised, and the result is false.  Meanwhile a shutdown
+-- (SIGTERM) lets it finish: the actor is live no more, so the shutdown
+-- would not run the callback again.
 local function callback(c, name, ...)
   local fn = c[INST][name]
-  if not fn then return end           -- false too: see Anonymous below
+  if not fn then return true end      -- false too: see Anonymous below
   finishing(true)
   local ok, err = xpcall(fn, handler, c[INST], ...)
   finishing(false)
@@ -292,6 +293,7 @@ local function callback(c, name, ...)
       .. errtext(err) .. "\n" .. take_traceback())
     fail()
   end
+  return ok
 end
 
 -- The futures of stops after the first, {[c] = {f, ...}}: an actor stopped
@@ -531,7 +533,14 @@ local function kill_actor(c, co)
   end
   drain(c)
   task.spawn(function()
-    callback(c, "on_stop")
+    -- One that had not started yet starts first, as it would before a
+    -- stop: an on_stop may close what its on_start opened.
+    local started = true
+    if c[FRESH] then
+      c[FRESH] = false
+      started = callback(c, "on_start")
+    end
+    if started then callback(c, "on_stop") end
     log("stopped", c)
     resolve_stops(c, true)
     exited(c, "shutdown", false)
