@@ -535,6 +535,43 @@ crashed	2	alive	true"
 lactor: actor Actor (URN) crashed: shutdown"
 }
 
+@test "a child linked to its own supervisor is restarted: the link does not stop the supervisor" {
+	sup_script <<'LUA'
+local Linked = lactor.class("Linked")
+function Linked:init(id) self.id = id end
+function Linked:on_start()
+  print("start " .. self.id)
+  lactor.link(self.ref, lactor.whereis("sup"))
+end
+function Linked:on_receive(m) error("crash") end
+local sup = lactor.supervise{ name = "sup", children = { { class = Linked, args = { "x" }, name = "l" } } }
+lactor.sleep(0.01)
+local l = lactor.whereis("l")
+local m = l:monitor()
+l:tell("crash")
+m:get()
+lactor.sleep(0.01)
+print(sup:is_alive(), lactor.whereis("l") ~= l, lactor.whereis("l"):is_alive())
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_output "start x
+start x
+true	true	true"
+}
+
+@test "a supervisor is started by lactor.supervise only: its class's start raises at the caller" {
+	sup_script <<'LUA'
+local sup = lactor.supervise{ children = { { class = Worker, args = { "a" } } } }
+print(pcall(function() local ref = sup.class:start() return ref end))
+LUA
+	run --separate-stderr lactor t.lua
+	assert_success
+	assert_output "false	t.lua:26: bad argument #1 to 'start' (a supervisor is started by lactor.supervise)
+start a
+stop a"
+}
+
 @test "a child whose init fails on restart counts as crashing again, until the supervisor gives up" {
 	script t.lua >/dev/null <<'LUA'
 local n = 0

@@ -170,13 +170,17 @@ local function exit(c, reason, crashed)
     for i = 1, #list do reply(list[i], true, reason) end
   end
   local handled = crashed and taken(c, {})
+  local sup = parent_of[c]
   list = links[c]
   if list then
     links[c] = nil
     for i = 1, #list do
       local p = list[i]
       drop_link(p, c)
-      if crashed and open(p) then
+      -- A supervisor linked to its own child hears of the crash as its
+      -- supervisor (below), and restarts it: the link does not stop it,
+      -- as an Erlang supervisor traps its children's exits.
+      if crashed and open(p) and p ~= sup then
         if p[INST].on_link_exit ~= nil then
           call(p, { link_exit, false, c[REF], reason })
         else
@@ -186,7 +190,6 @@ local function exit(c, reason, crashed)
       end
     end
   end
-  local sup = parent_of[c]
   if sup and crashed and open(sup) then
     call(sup, { child_exit, false, c[REF], reason })
   end
@@ -234,7 +237,13 @@ local WANT = setmetatable({}, { __name = "lactor.WANT" })
 local STRATEGIES = { one_for_one = true, one_for_all = true, rest_for_one = true }
 local born_count = 0
 
+-- What check_spec returns: only lactor.supervise starts a supervisor.
+local Checked = {}
+
 function Supervisor:init(cfg)
+  if getmetatable(cfg) ~= Checked then
+    error("bad argument #1 to 'start' (a supervisor is started by lactor.supervise)", 3)
+  end
   self._strategy, self._intensity, self._period = cfg.strategy, cfg.intensity, cfg.period
   self._specs, self._kids, self._born, self._restarts = cfg.children, {}, {}, {}
 end
@@ -483,8 +492,8 @@ local function check_spec(n, spec)
     list[i] = { class = child.class, args = { unpack(args, 1, nargs) }, n = nargs,
                 name = child.name }
   end
-  return { strategy = strategy, intensity = intensity, period = period,
-           children = list, name = spec.name }
+  return setmetatable({ strategy = strategy, intensity = intensity, period = period,
+                         children = list, name = spec.name }, Checked)
 end
 
 -- Frees the names of a supervisor whose start failed, and of the
