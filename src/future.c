@@ -29,7 +29,7 @@ struct lx_future {
   const void *owner;
   lx_proc *waiters;
   struct deadline *deadline;   /* ask(msg, timeout) while pending */
-  int nvals;                   /* values when RESOLVED */
+  int nvals;                   /* values when RESOLVED; ENDS while pending */
   unsigned char state;
   unsigned char observed;      /* read by get, on_done or a combinator */
   unsigned char callbacks;     /* UV_CALLBACKS holds some (while pending) */
@@ -63,6 +63,11 @@ static const char future_tag = 'f';
 /* The owner of a future derived from others (map, filter, reduce,
 ** join): while it is pending, its sources are in its value slot. */
 static const char derived_tag = 'd';
+
+/* nvals of a pending future that its owner settles when it ends (a stop
+** future, a monitor), not by answering a message: waiting for it is a
+** deadlock too, said in other words. */
+#define ENDS (-1)
 
 static lx_future *checkfuture(lua_State *L, int i) {
   lx_future *f = (lx_future *)lua_touserdata(L, i);
@@ -292,16 +297,16 @@ static int get_done(lua_State *L, int status, lua_KContext ctx) {
 ** deadlock is then found when the run ends, as any other. */
 #define DERIVED_DEPTH 100
 
-static int source_owed_by(lua_State *L, const void *id, int depth);
+static lx_future *source_owed_by(lua_State *L, const void *id, int depth);
 
-/* Does the pending future at `idx` wait, itself or through the futures
-** it derives from, for an ask to the actor `id`?  Only sources still
-** pending are looked at: their owners live (see struct lx_future). */
-static int owed_by(lua_State *L, int idx, lx_future *f, const void *id,
-                   int depth) {
-  int found = 0;
-  if (f->owner == id) return 1;
-  if (f->owner != &derived_tag || depth >= DERIVED_DEPTH) return 0;
+/* The pending future at `idx`, or one it derives from, that the actor
+** `id` owes (see struct lx_future), or NULL.  Only sources still pending
+** are looked at: their owners live. */
+static lx_future *owed_by(lua_State *L, int idx, lx_future *f,
+                          const void *id, int depth) {
+  lx_future *found = NULL;
+  if (f->owner == id) return f;
+  if (f->owner != &derived_tag || depth >= DERIVED_DEPTH) return NULL;
   luaL_checkstack(L, 2, NULL);
   if (lua_getiuservalue(L, idx, UV_VALUE) == LUA_TTABLE) {
     lua_Integer i, n = (lua_Integer)lua_rawlen(L, -1);
@@ -315,11 +320,11 @@ static int owed_by(lua_State *L, int idx, lx_future *f, const void *id,
   return found;
 }
 
-/* Is the future on top of the stack (popped) a pending one that owed_by()
-** finds? */
-static int source_owed_by(lua_State *L, const void *id, int depth) {
+/* owed_by() of the future on top of the stack (popped) if it is pending. */
+static lx_future *source_owed_by(lua_State *L, const void *id, int depth) {
   lx_future *s = (lx_future *)lua_touserdata(L, -1);
-  int found = s->state == PENDING && owed_by(L, lua_gettop(L), s, id, depth);
+  lx_future *found = NULL;
+  if (s->state == PENDING) found = owed_by(L, lua_gettop(L), s, id, depth);
   lua_pop(L, 1);
   return found;
 }
@@ -344,10 +349,14 @@ static int f_get(lua_State *L) {
     return lx_cannot_wait(L, "wait for a future");
   /* Only a worker serves an actor (its owner), which may be the one
   ** asked. */
-  if (p->kind == LX_ACTOR && f->owner != NULL
-      && owed_by(L, 1, f, p->owner_id, 0))
-    return luaL_error(L, "deadlock: an actor cannot wait for the reply "
-                         "to its own ask");
+  if (p->kind == LX_ACTOR && f->owner != NULL) {
+    lx_future *owed = owed_by(L, 1, f, p->owner_id, 0);
+    if (owed != NULL && owed->nvals == ENDS)
+      return luaL_error(L, "deadlock: an actor cannot wait for its own end");
+    if (owed != NULL)
+      return luaL_error(L, "deadlock: an actor cannot wait for the reply "
+                           "to its own ask");
+  }
   link_waiter(f, p);
   p->timed_out = 0;
   if (timeout > 0) {
@@ -547,6 +556,18 @@ static int l_ask(lua_State *L) {
   return 1;
 }
 
+/* core.end_future(actor): the future of a stop of `actor` (its table),
+** or of a monitor of it: resolved when it ends, so that it must not wait
+** for it itself. */
+static int l_end_future(lua_State *L) {
+  lx_future *f;
+  luaL_checktype(L, 1, LUA_TTABLE);
+  f = newfuture(L);
+  f->owner = lua_topointer(L, 1);
+  f->nvals = ENDS;
+  return 1;
+}
+
 /* core.reply(f, true, ...) or core.reply(f, false, err, traceback):
 ** resolves f unless it already is (a late reply after a timeout). */
 static int l_reply(lua_State *L) {
@@ -600,6 +621,7 @@ static const luaL_Reg core_funcs[] = {
   {"reply", l_reply},
   {"observed", l_observed},
   {"derive", l_derive},
+  {"end_future", l_end_future},
   {NULL, NULL}
 };
 

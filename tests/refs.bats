@@ -386,6 +386,32 @@ LUA
 		"true	fine")"
 }
 
+@test "a handler waiting for its own stop or its own monitor raises at once instead of hanging" {
+	script t.lua >/dev/null <<'LUA'
+lactor.after(5, function() end)  -- the end-of-run deadlock check would wait for it
+local C = lactor.class("Stopper")
+function C:on_receive(m)
+  print(pcall(function() local r = self:stop():get() return r end))
+  print(pcall(function() local r = self.ref:monitor():get() return r end))
+  print(pcall(function() local r = self:stop():map(tostring):get() return r end))
+end
+function C:on_stop() print("on_stop") end
+local c = C:start()
+local m = c:monitor()
+c:tell("go")
+print(m:get(), c:stop():get())
+lactor.exit(0)
+LUA
+	run lactor t.lua
+	assert_success
+	assert_output "$(printf '%s\n' \
+		"false	t.lua:4: deadlock: an actor cannot wait for its own end" \
+		"false	t.lua:5: deadlock: an actor cannot wait for its own end" \
+		"false	t.lua:6: deadlock: an actor cannot wait for its own end" \
+		"on_stop" \
+		"normal	false")"
+}
+
 @test "an ask made in one handler can be waited on in a later one, after the actors changed coroutines" {
 	script t.lua >/dev/null <<'LUA'
 local gate = lactor.future()

@@ -52,7 +52,7 @@ local task = require("lactor.task")
 
 local queue, next_actor, kill = core.queue, core.next_actor, core.kill
 local turn_due, yield = core.turn_due, core.yield
-local future, ask_future, reply = core.future, core.ask_future, core.reply
+local ask_future, end_future, reply = core.ask_future, core.end_future, core.reply
 local report, fail, uuid, procs = core.report, core.fail, core.uuid, core.procs
 local finishing = core.finishing
 local handler, errtext, new_error = errors.handler, errors.text, errors.new
@@ -687,7 +687,7 @@ end
 -- A poison pill: queued after the messages already there, as an entry of
 -- MARK, nil and STOP.
 local function stop(c)
-  local f = future()
+  local f = end_future(c)
   if c[DEAD] then
     f:set(false)
     return f

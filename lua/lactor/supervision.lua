@@ -75,7 +75,7 @@ local check_ref = actor.check_ref     -- returns the ref's core
 -- it is resolved at once with the reason it ended with.
 function Ref.monitor(self)
   local c = check_ref(self, 1, "monitor")
-  local f = future()
+  local f = core.end_future(c)
   local r = c[EXIT]
   if r ~= nil then
     reply(f, true, decode(r))
