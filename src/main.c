@@ -88,6 +88,12 @@ static int is(const char *a, const char *s, const char *l) {
   return (s && strcmp(a, s) == 0) || (l && strcmp(a, l) == 0);
 }
 
+/* The options whose argument is the next word, whatever it looks like:
+** both passes over argv must step over it (a file named -lx is no -l). */
+static int takes_argument(const char *a) {
+  return is(a, "-t", "--to") || is(a, NULL, "--input") || is(a, NULL, "--slice");
+}
+
 /* First pass over argv: checks the options and finds the script.
 ** Returns -1 when the options are fine, else an exit status. */
 static int collect(int argc, char **argv, options *o) {
@@ -113,8 +119,7 @@ static int collect(int argc, char **argv, options *o) {
     else if (is(a, "-j", "--json")) o->format = "json", o->input_opt = a;
     else if (is(a, "-0", "--null")) o->format = "null", o->input_opt = a;
     else if (is(a, NULL, "--raw")) o->format = "raw", o->input_opt = a;
-    else if (is(a, "-t", "--to") || is(a, NULL, "--input") ||
-             is(a, NULL, "--slice")) {
+    else if (takes_argument(a)) {
       if (++i >= argc) return usage_error("'%s' needs an argument", a);
       if (is(a, NULL, "--slice")) {
         char *end;
@@ -250,6 +255,10 @@ static void add_args(lua_State *L, int steps, int argc, char **argv,
   for (i = 1; i < argc && (o->script == 0 || i < o->script); i++) {
     const char *a = argv[i], *extra;
     if (strcmp(a, "--") == 0) break;
+    if (takes_argument(a)) {          /* its argument is no option */
+      i++;
+      continue;
+    }
     if (a[0] != '-' || (a[1] != 'e' && a[1] != 'l')) continue;
     extra = a[2] ? a + 2 : argv[++i];
     if (a[1] == 'e') add_chunk_step(L, steps, extra, "=(command line)", 0);

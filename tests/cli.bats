@@ -492,6 +492,20 @@ LUA
 	assert_usage_error "lactor: '--slice' needs an argument"
 }
 
+@test "the argument of --input, -t and --slice is never taken for -e or -l, whatever it starts with" {
+	cd "$BATS_TEST_TMPDIR"
+	printf 'rec\n' >./-lx
+	printf 'print("module x loaded")\n' >x.lua
+	run -0 --separate-stderr lactor --input -lx -e 'lactor.input(function(self, m) print("got", m) end)'
+	assert_output "got	rec"
+	printf 'rec\n' >./-l
+	run -0 --separate-stderr lactor -e 'print(1)' --input -l
+	assert_output "1"
+	run -1 --separate-stderr lactor --to '-eprint("injected")' -e 'lactor.start(function() end)' </dev/null
+	assert_output ""
+	assert_equal "$stderr" "lactor: -t -eprint(\"injected\"): no actor is registered as '-eprint(\"injected\")'"
+}
+
 @test "--input without its argument is a usage error" {
 	run --separate-stderr lactor --input
 	assert_usage_error "lactor: '--input' needs an argument"
