@@ -69,6 +69,8 @@ struct lx_proc {
                               not stopped by itself since (repl.c) */
   lua_Integer serial;      /* creation order among procs and actors */
   const void *owner_id;    /* a worker's owner (user value 2), as identity */
+  lua_Hook user_hook;      /* the script's own hook on co (debug.sethook), */
+  int user_mask, user_count;  /* which preemption's hook stands in for */
 };
 
 /* The proc running `L`, or NULL for the main thread and for coroutines

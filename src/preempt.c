@@ -37,34 +37,20 @@ static int runtime_steps;     /* count events in lactor's code, in a row */
 static timer_t timer;
 static struct itimerspec period;
 
-/* The script's own hook (debug.sethook: a coverage tool, a profiler) on
-** the coroutine where lactor's hook was armed over it, to be put back
-** when lactor's is done. */
-static lua_State *volatile saved_on;
-static lua_Hook volatile saved_hook;
-static volatile int saved_mask, saved_count;
-
 static void hook(lua_State *L, lua_Debug *ar);
 
-/* Arms lactor's hook on `co` over whatever hook it has (a signal handler
-** may call this). */
+/* Arms lactor's hook on `co`, over the script's own if it has one (a
+** signal handler may call this). */
 static void arm(lua_State *co) {
-  lua_Hook h = lua_gethook(co);
-  if (h != hook) {
-    saved_on = co;
-    saved_hook = h;
-    saved_mask = lua_gethookmask(co);
-    saved_count = lua_gethookcount(co);
-  }
   lua_sethook(co, hook, HOOK_MASK, 1);
 }
 
-/* Takes lactor's hook off `L`, putting back the script's own there. */
+/* Takes lactor's hook off `L`, putting back the one the script set on a
+** proc's coroutine with debug.sethook (see sethook below). */
 static void disarm(lua_State *L) {
-  if (saved_on == L && saved_hook != NULL)
-    lua_sethook(L, saved_hook, saved_mask, saved_count);
+  lx_proc *p = lx_proc_of(L);
+  if (p != NULL) lua_sethook(L, p->user_hook, p->user_mask, p->user_count);
   else lua_sethook(L, NULL, 0, 0);
-  if (saved_on == L) saved_on = NULL;
 }
 
 /* Is `source` lactor's own Lua code?  Its updates of shared state (a
@@ -178,6 +164,71 @@ static void on_tick(int sig) {
   }
   else ticks_seen = 0;
   seen = generation;
+}
+
+/* debug.sethook and debug.gethook, wrapped (the original is upvalue 1),
+** with the signals that arm lactor's hook blocked: the hook a script
+** sets on a proc's coroutine (a coverage tool, a profiler) is kept in the
+** proc, for disarm() to put back, and debug.gethook sees it even while
+** lactor's hook stands in for it. */
+static int hook_call(lua_State *L, int setting) {
+  lua_State *co = lua_isthread(L, 1) ? lua_tothread(L, 1) : L;
+  lx_proc *p = lx_proc_of(co);
+  int armed, mask = 0, count = 0, status, n = lua_gettop(L);
+  sigset_t arming, old;
+  sigemptyset(&arming);
+  sigaddset(&arming, SIGALRM);
+  sigaddset(&arming, SIGINT);
+  sigaddset(&arming, SIGTERM);
+  sigprocmask(SIG_BLOCK, &arming, &old);
+  armed = p != NULL && lua_gethook(co) == hook;
+  if (armed) {                    /* the script's own, for a moment */
+    mask = lua_gethookmask(co);
+    count = lua_gethookcount(co);
+    disarm(co);
+  }
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  status = lua_pcall(L, n, LUA_MULTRET, 0);
+  if (status == LUA_OK && setting && p != NULL) {
+    p->user_hook = lua_gethook(co);
+    p->user_mask = lua_gethookmask(co);
+    p->user_count = lua_gethookcount(co);
+  }
+  if (armed) lua_sethook(co, hook, mask, count);  /* still due */
+  sigprocmask(SIG_SETMASK, &old, NULL);
+  if (status != LUA_OK) return lua_error(L);
+  return lua_gettop(L);
+}
+
+/* Checks the arguments as ldblib's db_sethook does, so that a bad one is
+** named by this function, at the caller's line: the original, called
+** from C, could name neither.  It then cannot fail but for memory. */
+static int sethook(lua_State *L) {
+  int arg = lua_isthread(L, 1) ? 1 : 0;
+  if (!lua_isnoneornil(L, arg + 1)) {
+    luaL_checkstring(L, arg + 2);
+    luaL_checktype(L, arg + 1, LUA_TFUNCTION);
+    luaL_optinteger(L, arg + 3, 0);
+  }
+  return hook_call(L, 1);
+}
+static int gethook(lua_State *L) { return hook_call(L, 0); }
+
+void lx_preempt_wrap_debug(lua_State *L) {
+  static const luaL_Reg wrapped[] = {
+    {"sethook", sethook}, {"gethook", gethook}, {NULL, NULL}
+  };
+  const luaL_Reg *w;
+  lua_getglobal(L, "debug");
+  for (w = wrapped; w->name; w++) {
+    if (lua_getfield(L, -1, w->name) == LUA_TFUNCTION) {
+      lua_pushcclosure(L, w->func, 1);
+      lua_setfield(L, -2, w->name);
+    }
+    else lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
 }
 
 int lx_preempt_init(double slice_ms) {

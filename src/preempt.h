@@ -21,6 +21,10 @@
 ** off.  Returns 0, or -1 with errno set. */
 int lx_preempt_init(double slice_ms);
 void lx_preempt_free(void);
+/* Wraps debug.sethook and debug.gethook, so that a hook a script sets on
+** a coroutine lactor runs survives preemption, whose hook stands in for
+** it a moment, and reads as the script's meanwhile. */
+void lx_preempt_wrap_debug(lua_State *L);
 
 /* The time slice in seconds, or 0 when preemption is off. */
 double lx_preempt_slice(void);

@@ -10,6 +10,7 @@
 #include "alloc.h"
 #include "embed.h"
 #include "lib_lactor.h"
+#include "preempt.h"
 #include "runtime.h"
 
 static int open_core(lua_State *L) {
@@ -35,6 +36,7 @@ static int preload(lua_State *L) {
     lua_setfield(L, LUA_REGISTRYINDEX, "LUA_NOENV");
   }
   luaL_openlibs(L);
+  lx_preempt_wrap_debug(L);
   luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
   lua_pushlightuserdata(L, rt);
   lua_pushcclosure(L, open_core, 1);
