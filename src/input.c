@@ -69,6 +69,7 @@ typedef struct lx_input {
   int skipping;          /* dropping an over-long record up to its separator */
   int held;              /* a rejected record's report waits in UV_HELD */
   int format, default_format;
+  int repl_reads_stdin;  /* -i without --input: stdin is not the input's */
   size_t max;            /* max_record */
   char *buf;             /* unframed bytes are buf[start, end); */
   size_t cap, start, end, scan;   /* no separator in buf[start, scan) */
@@ -559,9 +560,10 @@ static lx_input *push_input(lua_State *L, lx_loop *lp) {
 }
 
 int lx_input_defaults(lua_State *L, lx_loop *lp, const char *file,
-                      const char *format) {
+                      const char *format, int repl) {
   lx_input *in = push_input(L, lp);
   int i;
+  in->repl_reads_stdin = repl && file == NULL;
   for (i = 0; format && formats[i]; i++)
     if (strcmp(format, formats[i]) == 0) in->default_format = i;
   if (file) {
@@ -586,11 +588,14 @@ int lx_input_defaults(lua_State *L, lx_loop *lp, const char *file,
   return 0;
 }
 
-/* core.input_defaults() → the format of -j/-0/--raw, or "lines" */
+/* core.input_defaults() → the format of -j/-0/--raw, or "lines"; and
+** whether the input may be attached: not when it is stdin and the REPL
+** reads stdin too (both would take keys, and one block in read()). */
 int lx_input_ldefaults(lua_State *L) {
   lx_input *in = push_input(L, LOOP(L));
   lua_pushstring(L, formats[in->default_format]);
-  return 1;
+  lua_pushboolean(L, !in->repl_reads_stdin);
+  return 2;
 }
 
 /* core.input_rejected() → records rejected so far, for lactor.stats */

@@ -356,7 +356,7 @@ int main(int argc, char **argv) {
   /* No script and no -e on a terminal: the REPL, after the version, as
   ** lua does. */
   if (!o.script && !o.has_e && !o.has_v && isatty(0)) o.has_i = o.has_v = 1;
-  if (lx_input_defaults(L, rt->loop, o.input, o.format) != 0) {
+  if (lx_input_defaults(L, rt->loop, o.input, o.format, o.has_i) != 0) {
     fprintf(stderr, "%s: cannot open %s: %s\n", progname, o.input,
             strerror(errno));
     lx_runtime_free(rt);

@@ -676,6 +676,23 @@ end)' <"$FIFO"
 	assert_output "$(printf 'got late\ngot later\nstopped')"
 }
 
+@test "with -i, stdin is the REPL's: lactor.input on it raises, and --input FILE is the way" {
+	local VERSION
+	VERSION=$("$LACTOR" --version)
+	run -0 --separate-stderr feed 'print("line ran")\n' -i \
+		-e 'print(pcall(function() lactor.input(function() end) end))'
+	assert_output "$VERSION
+false	(command line):1: stdin is read by the REPL: give the records with --input FILE
+line ran"
+	printf 'a\nb\n' >"$BATS_TEST_TMPDIR/records"
+	run -0 --separate-stderr feed 'print("line ran")\n' -i --input "$BATS_TEST_TMPDIR/records" \
+		-e 'lactor.input(function(self, m) print("got", m) end)'
+	assert_output "$VERSION
+got	a
+got	b
+line ran"
+}
+
 @test "lactor.exit ends the run while input is attached" {
 	hold_fifo exit
 	run -3 timeout 10 "$LACTOR" -e 'lactor.input(function() end)
