@@ -283,9 +283,15 @@ void lx_push_ring(lx_loop *lp, lua_State *L) {
 
 /* Doubles the ring at `ring` in place: the actors that wrapped around to
 ** the start move to just past the old end, so the ring is in order from
-** ring_first again. */
+** ring_first again.  A full ring is a full array, and setting its slot
+** 2 * size doubles that array at once: the one allocation, which may
+** fail, comes before anything moves (the moves then allocate nothing). */
 static void grow_ring(lx_loop *lp, lua_State *L, int ring) {
   int i, size = lp->ring_size;
+  lua_pushboolean(L, 1);
+  lua_rawseti(L, ring, 2 * size);
+  lua_pushnil(L);
+  lua_rawseti(L, ring, 2 * size);
   for (i = 0; i < lp->ring_first; i++) {
     lua_rawgeti(L, ring, i + 1);
     lua_rawseti(L, ring, size + i + 1);
@@ -295,9 +301,12 @@ static void grow_ring(lx_loop *lp, lua_State *L, int ring) {
   lp->ring_size = 2 * size;
 }
 
+/* What may fail for memory comes first, so that the counts never count
+** an actor that is not in the ring. */
 lua_Integer lx_actor_ready(lx_loop *lp, lua_State *L, int ring, int idx) {
   lx_entry *e = lp->tail;
   if (lp->closed) return ++lp->serial;
+  if (lp->ring_count == lp->ring_size) grow_ring(lp, L, ring);
   if (e == NULL || e->actors == 0) {
     e = lp->spare;
     if (e) lp->spare = e->next;
@@ -306,10 +315,10 @@ lua_Integer lx_actor_ready(lx_loop *lp, lua_State *L, int ring, int idx) {
     e->actors = 0;
     enqueue(lp, e);
   }
+  lua_pushvalue(L, idx);               /* into the array: no allocation */
+  lua_rawseti(L, ring, (lp->ring_first + lp->ring_count) % lp->ring_size + 1);
+  lp->ring_count++;
   e->actors++;
-  if (lp->ring_count == lp->ring_size) grow_ring(lp, L, ring);
-  lua_pushvalue(L, idx);
-  lua_rawseti(L, ring, (lp->ring_first + lp->ring_count++) % lp->ring_size + 1);
   return ++lp->serial;
 }
 

@@ -284,7 +284,9 @@ void lx_preempt_idle(void) {
 }
 
 void lx_preempt_enter(lx_proc *p) {
-  generation++;
+  /* Wraps round by hand: sig_atomic_t is signed, and 2^31 resumes take
+  ** minutes.  The tick compares generations for equality only. */
+  generation = generation == SIG_ATOMIC_MAX ? 0 : generation + 1;
   running = p;
   runtime_steps = 0;
 }
