@@ -29,9 +29,9 @@ typedef struct lx_future lx_future;
 
 /* Registers the Future metatable and puts core.future, core.ask_future,
 ** core.reply, core.observed, core.derive and core.end_future into the
-** table at `core`.  The loop (a
-** light userdata) is at the top of the stack and is popped; the methods
-** table is pushed so the Lua side can add to it. */
+** table at `core`.  The loop (a light userdata) is at the top of the
+** stack and is popped; the methods table is pushed so the Lua side can
+** add to it. */
 void lx_future_open(lua_State *L, int core);
 
 /* Takes a waiting proc off the future it waits on. */

@@ -51,8 +51,9 @@ local SHUTDOWN <const> = "shutdown"
 local function weak() return setmetatable({}, { __mode = "k" }) end
 local monitors = weak()     -- core → list of futures
 local links = weak()        -- core → list of linked cores
-local stop_reason = weak()  -- core → {reason, crashed} it was stopped with (a link, a supervisor)
-local crashed_cores = weak() -- core → true if it ended by a crash
+local stop_reason = weak()  -- core → {reason, crashed}: what stopped it
+                            --   (a link: a crash; a supervisor: "shutdown")
+local ended_by_crash = weak() -- core → true once it has ended by a crash
 local parent_of = weak()    -- core → the core of its supervisor
 
 -- c[EXIT] holds NIL_REASON for a nil reason (error() raises nil).
@@ -203,7 +204,7 @@ actor.set_on_exit(function(c, reason, crashed)
   end
   stop_reason[c] = nil
   set_exit(c, reason)
-  if crashed then crashed_cores[c] = true end
+  if crashed then ended_by_crash[c] = true end
   -- actor.lua calls this outside any protected call: a fault here must
   -- not escape into the worker.
   local ok, handled = xpcall(exit, handler, c, reason, crashed)
@@ -284,7 +285,7 @@ local function restartable(ref)
   if ref == WANT or ref:is_alive() then return true end
   local c = core_of(ref)
   if c[EXIT] == nil then return not c[STOPPING] end  -- ending: in on_failure
-  return crashed_cores[c] == true
+  return ended_by_crash[c] == true
 end
 
 -- Stops the children from index `first` on but `except` that are alive,
