@@ -96,13 +96,13 @@ end
 
 -- The traceback of coroutine `co`, down to the script's own code; for
 -- `me`, the one running dump(), from where it called dump(), whose own
--- frame is at `level` (1 is traceback_of's).  That frame is dropped, not
+-- frame is level 2 (1 is traceback_of's).  That frame is dropped, not
 -- skipped, so that a "(...tail calls...)" under it stays: a dump() that
 -- was tail-called ("return lactor.dump()", as the REPL runs a line that
 -- is a call) left no frame of its caller, and that line stands for it.
-local function traceback_of(co, me, level)
+local function traceback_of(co, me)
   if co ~= me then return trim(traceback(co)) end
-  local tb = traceback(co, nil, level)
+  local tb = traceback(co, nil, 2)
   return trim((tb:gsub("^(stack traceback:)\n[^\n]*", "%1", 1)))
 end
 
@@ -143,12 +143,12 @@ function M.dump()
     local head, tb
     if p[INST] then                    -- an actor's core
       head = "actor " .. describe(p) .. " " .. actor_state(p, co[p])
-      tb = co[p] and traceback_of(co[p], me, 2) or idle_traceback(p)
+      tb = co[p] and traceback_of(co[p], me) or idle_traceback(p)
     else
       if p.kind == "task" then ntasks = ntasks + 1 end
       head = (p.kind == "main" and "main chunk" or p.kind == "line"
         and "REPL line" or "task") .. " " .. task_state(p.co)
-      tb = traceback_of(p.co, me, 2)
+      tb = traceback_of(p.co, me)
       if tb == "stack traceback:" then tb = tb .. "\n\t(not started yet)" end
     end
     out[#out + 1] = head .. ":\n" .. tb .. "\n"
