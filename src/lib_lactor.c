@@ -31,8 +31,7 @@ static lx_proc *current(lua_State *L, const char *what) {
 /* spawn(kind, owner, fn, ...) → coroutine; kind is "task", "actor" or
 ** "line" (a REPL line). */
 static int l_spawn(lua_State *L) {
-  static const char *const kinds[] = {"main", "task", "actor", "line", NULL};
-  lx_kind kind = (lx_kind)luaL_checkoption(L, 1, NULL, kinds);
+  lx_kind kind = (lx_kind)luaL_checkoption(L, 1, NULL, lx_kind_names);
   luaL_checktype(L, 3, LUA_TFUNCTION);
   lx_proc_spawn(LOOP(L), L, kind, 2, lua_gettop(L) - 3);
   return 1;
@@ -191,10 +190,6 @@ static int l_counts(lua_State *L) {
 ** lactor.ps and lactor.dump (lua/lactor/inspect.lua).
 ** ==================================================================== */
 
-static const char *const kind_names[] = {
-  [LX_MAIN] = "main", [LX_TASK] = "task", [LX_ACTOR] = "actor",
-  [LX_LINE] = "line"
-};
 static const char *const state_names[] = {
   [LX_READY] = "ready", [LX_RUNNING] = "running", [LX_WAITING] = "waiting",
   [LX_SLEEPING] = "sleeping", [LX_FREE] = "free", [LX_DONE] = "done"
@@ -209,7 +204,7 @@ static int l_procs(lua_State *L) {
   for (p = lx_loop_first(LOOP(L)); p; p = p->next_all) {
     if (p->state == LX_DONE) continue;     /* killed, not yet dropped */
     lua_createtable(L, 0, 4);
-    lua_pushstring(L, kind_names[p->kind]);
+    lua_pushstring(L, lx_kind_names[p->kind]);
     lua_setfield(L, -2, "kind");
     lua_pushinteger(L, p->serial);
     lua_setfield(L, -2, "serial");

@@ -58,6 +58,11 @@ static const char hooks_key = 'h';  /* registry: Lua-side hooks */
 ** without a trip through the runner, so few are ever free at once. */
 #define POOL_MAX 64
 
+const char *const lx_kind_names[LX_NKINDS + 1] = {
+  [LX_MAIN] = "main", [LX_TASK] = "task", [LX_ACTOR] = "actor",
+  [LX_LINE] = "line", [LX_NKINDS] = NULL
+};
+
 double lx_now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -856,7 +861,7 @@ static void report_deadlock(lx_loop *lp, int n) {
   lx_report(head, (size_t)len);
   for (p = lp->first; p; p = p->next_all) {
     if (p->state != LX_WAITING) continue;
-    lua_pushinteger(L, p->kind);
+    lua_pushstring(L, lx_kind_names[p->kind]);
     lx_push_anchored(L, p);
     lua_getiuservalue(L, -1, 2);    /* owner */
     lua_remove(L, -2);

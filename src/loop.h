@@ -33,6 +33,10 @@ typedef struct lx_proc lx_proc;
 ** REPL's main chunk, not a task (lactor.stats, lactor.dump). */
 typedef enum lx_kind { LX_MAIN, LX_TASK, LX_ACTOR, LX_LINE, LX_NKINDS } lx_kind;
 
+/* The kinds' names on the Lua side, by lx_kind, NULL-ended for
+** luaL_checkoption: "main", "task", "actor", "line". */
+extern const char *const lx_kind_names[LX_NKINDS + 1];
+
 typedef enum lx_state {
   LX_READY,    /* in the run queue */
   LX_RUNNING,  /* resumed right now */

@@ -145,9 +145,7 @@ local hooks = {
   end,
 
   report_waiting = function(kind, owner, traceback)
-    local what = kind == 0 and "main chunk" or kind == 1 and "task"
-      or kind == 3 and "REPL line"
-      or "actor " .. actors().describe(owner)
+    local what = task.heading[kind] or "actor " .. actors().describe(owner)
     io.stderr:write(what, " waiting:\n", errors.trim(traceback), "\n")
   end,
 

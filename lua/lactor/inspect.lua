@@ -11,6 +11,7 @@ local INST, REF = actor.INST, actor.REF
 local BUSY, FRESH, STOPPING, SEQ = actor.BUSY, actor.FRESH, actor.STOPPING, actor.SEQ
 local traceback, running = debug.traceback, coroutine.running
 local trim = require("lactor.errors").trim
+local heading = require("lactor.task").heading
 local format, rep, concat = string.format, string.rep, table.concat
 
 local M = {}
@@ -146,8 +147,7 @@ function M.dump()
       tb = co[p] and traceback_of(co[p], me) or idle_traceback(p)
     else
       if p.kind == "task" then ntasks = ntasks + 1 end
-      head = (p.kind == "main" and "main chunk" or p.kind == "line"
-        and "REPL line" or "task") .. " " .. task_state(p.co)
+      head = heading[p.kind] .. " " .. task_state(p.co)
       tb = traceback_of(p.co, me)
       if tb == "stack traceback:" then tb = tb .. "\n\t(not started yet)" end
     end

@@ -11,6 +11,10 @@ local xpcall = xpcall
 
 local M = {}
 
+-- How reports name a proc that is not an actor, by its kind (core.procs,
+-- the deadlock report): "main chunk waiting:", "task running:".
+M.heading = { main = "main chunk", task = "task", line = "REPL line" }
+
 -- Failed tasks whose futures nobody had read when they failed, so that
 -- an error nobody ever read is reported at exit.  Those read since are
 -- dropped each time the list has doubled: a long run whose tasks fail,
