@@ -265,6 +265,7 @@ double lx_preempt_slice(void) {
 }
 
 void lx_preempt_free(void) {
+  running = NULL;           /* a tick on its way finds nothing to preempt */
   if (!enabled) return;
   timer_delete(timer);
   enabled = ticking = 0;

@@ -20,6 +20,8 @@
 /* Installs the signal handler and the timer; slice_ms 0 turns preemption
 ** off.  Returns 0, or -1 with errno set. */
 int lx_preempt_init(double slice_ms);
+/* Deletes the timer and forgets the running proc, whose state may be
+** about to close. */
 void lx_preempt_free(void);
 /* Wraps debug.sethook and debug.gethook, so that a hook a script sets on
 ** a coroutine lactor runs survives preemption, whose hook stands in for

@@ -28,6 +28,24 @@ static int load_embedded(lua_State *L) {
   return 1;
 }
 
+/* os.exit, as loslib.c's but for `close`: the state is closed as at
+** lactor's own end, the loop and the preemption timer first, which point
+** into procs the close frees.  Lua's own would free the coroutine being
+** resumed under a timer still armed to preempt it. */
+static int os_exit(lua_State *L) {
+  lx_runtime *rt = (lx_runtime *)lua_touserdata(L, lua_upvalueindex(1));
+  int status;
+  if (lua_isboolean(L, 1))
+    status = lua_toboolean(L, 1) ? EXIT_SUCCESS : EXIT_FAILURE;
+  else
+    status = (int)luaL_optinteger(L, 1, EXIT_SUCCESS);
+  if (lua_toboolean(L, 2)) {
+    lx_preempt_free();
+    lx_runtime_free(rt);
+  }
+  exit(status);
+}
+
 static int preload(lua_State *L) {
   lx_runtime *rt = (lx_runtime *)lua_touserdata(L, 1);
   const lx_embedded *e;
@@ -37,6 +55,11 @@ static int preload(lua_State *L) {
   }
   luaL_openlibs(L);
   lx_preempt_wrap_debug(L);
+  lua_getglobal(L, "os");
+  lua_pushvalue(L, 1);
+  lua_pushcclosure(L, os_exit, 1);
+  lua_setfield(L, -2, "exit");
+  lua_pop(L, 1);
   luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
   lua_pushlightuserdata(L, rt);
   lua_pushcclosure(L, open_core, 1);

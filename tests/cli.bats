@@ -786,6 +786,35 @@ LUA
 	assert_output "$(printf 'exiting with\t5\nBystander on_stop ran')"
 }
 
+@test "os.exit(n, true) in an actor, a timer or the main chunk runs the finalizers and exits n, as lua does" {
+	# It closes the state under the coroutine being resumed: the
+	# preemption timer, ticking fast here, must not reach the freed proc
+	# (make check).
+	script osexit.lua >/dev/null <<'LUA'
+Kept = setmetatable({}, { __gc = function() print("finalized") end })
+local where = ...
+if where == "actor" then
+  lactor.start(function(self, n) os.exit(n, true) end):tell(5)
+elseif where == "timer" then
+  lactor.after(0, function() os.exit(4, true) end)
+else
+  os.exit(3, true)
+end
+print("not reached")
+LUA
+	cd "$BATS_TEST_TMPDIR"
+	run -5 --separate-stderr lactor --slice 0.1 osexit.lua actor
+	assert_output "$(printf 'not reached\nfinalized')"
+	assert_equal "$stderr" ""
+	run -4 --separate-stderr lactor --slice 0.1 osexit.lua timer
+	assert_output "$(printf 'not reached\nfinalized')"
+	run -3 --separate-stderr lactor --slice 0.1 osexit.lua main
+	assert_output "finalized"
+	run -0 lactor -e 'os.exit(true, true)'
+	run -1 --separate-stderr lactor -e 'os.exit("x", true)'
+	assert_equal "${stderr_lines[0]}" "lactor: (command line):1: bad argument #1 to 'exit' (number expected, got string)"
+}
+
 # --- signals ------------------------------------------------------------------
 
 @test "SIGINT stops every live actor, runs on_stop and exits 130" {
