@@ -568,7 +568,11 @@ int lx_input_defaults(lua_State *L, lx_loop *lp, const char *file,
     if (strcmp(format, formats[i]) == 0) in->default_format = i;
   if (file) {
     struct stat st;
-    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    /* Non-blocking from the open on, as the description is lactor's own
+    ** (see readable()): a FIFO's open would otherwise wait for a writer,
+    ** deaf to Ctrl-C, whose handler restarts it, while the watcher waits
+    ** for one as for any data. */
+    int fd = open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
       close(fd);
       fd = -1;
@@ -612,7 +616,7 @@ int lx_input_lrejected(lua_State *L) {
 int lx_input_lattach(lua_State *L) {
   lx_loop *lp = LOOP(L);
   lx_input *in;
-  int format, flags, i;
+  int format, i;
   lua_Integer max, keys[4];
   luaL_checktype(L, 1, LUA_TTABLE);
   format = luaL_checkoption(L, 2, NULL, formats);
@@ -642,11 +646,6 @@ int lx_input_lattach(lua_State *L) {
   in->dead = keys[2];
   in->stopping = keys[3];
   in->state = ATTACHED;
-  /* Only a file description of lactor's own is made non-blocking: see
-  ** readable(). */
-  flags = fcntl(in->fd, F_GETFL);
-  if (in->own_fd && flags != -1 && !(flags & O_NONBLOCK))
-    (void)fcntl(in->fd, F_SETFL, flags | O_NONBLOCK);
   ev_io_set(&in->io, in->fd, EV_READ);
   set_reading(in, 1);
   ev_check_start(lx_loop_ev(lp), &in->watch);

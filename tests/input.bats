@@ -278,6 +278,27 @@ b\
 	assert_equal "$stderr" "lactor: cannot open $BATS_TEST_TMPDIR: Is a directory"
 }
 
+@test "--input FIFO waits for its writer in the loop: one SIGTERM ends the wait, a script error comes first" {
+	# A blocking open() would wait for the writer before anything ran,
+	# restarted by lactor's handler after the first signal.
+	local fifo="$BATS_TEST_TMPDIR/fifo" out="$BATS_TEST_TMPDIR/out" status
+	mkfifo "$fifo"
+	"$LACTOR" --input "$fifo" -e "$TARGET" -e 'lactor.input(target)' \
+		-e "io.open('$BATS_TEST_TMPDIR/ready', 'w'):close()" >"$out" 2>&1 3>&- &
+	local pid=$!
+	watchdog "$pid"
+	wait_for "$BATS_TEST_TMPDIR/ready"
+	kill -TERM "$pid"
+	wait "$pid" && status=0 || status=$?
+	assert_equal "$status" 143
+	assert_equal "$(cat "$out")" "stopped"
+	run -2 --separate-stderr timeout -k 5 20 "$LACTOR" --input "$fifo" "$BATS_TEST_TMPDIR/nothere.lua"
+	assert_equal "$stderr" "lactor: cannot open $BATS_TEST_TMPDIR/nothere.lua: No such file or directory"
+	{ sleep 0.2; printf 'late\nwriter\n' >"$fifo"; } &
+	run -0 timeout -k 5 20 "$LACTOR" --input "$fifo" -e "$TARGET" -e 'lactor.input(target)'
+	assert_output "$(printf 'got late\ngot writer\nstopped')"
+}
+
 # --- targets -----------------------------------------------------------------
 
 @test "the target can be a ref, and lactor.input returns it" {
