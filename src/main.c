@@ -142,7 +142,9 @@ static int collect(int argc, char **argv, options *o) {
     }
     else return usage_error("unrecognized option '%s'", a);
   }
-  if (o->input_opt && !o->script && !o->has_e)
+  /* Input options with stdin as the script: no code to take the records.
+  ** The REPL's lines can (lactor.input, with --input FILE). */
+  if (o->input_opt && !o->script && !o->has_e && !o->has_i)
     return usage_error("'%s' needs a script or -e", o->input_opt);
   if (o->has_i && o->to && !o->input)
     return usage_error("'-i' and '%s' would both read stdin: give the "

@@ -718,6 +718,31 @@ LUA
 	assert_equal "${stderr_lines[1]}" "usage: lactor [options] [script [args...]]"
 }
 
+@test "-i on piped stdin: its end waits for an attached --input FILE to end before stopping the actors" {
+	# The records beyond the first mailbox-full (1024) were lost, exit 0.
+	seq 5000 >"$BATS_TEST_TMPDIR/records.txt"
+	local s
+	s=$(script count.lua <<'LUA'
+local Count = lactor.class("Count")
+function Count:init() self.n, self.sum = 0, 0 end
+function Count:on_receive(m) self.n, self.sum = self.n + 1, self.sum + tonumber(m) end
+function Count:on_stop() print(self.n, self.sum) end
+lactor.register("count", Count:start())
+LUA
+)
+	run -0 --separate-stderr lactor -i --input "$BATS_TEST_TMPDIR/records.txt" -t count "$s" </dev/null
+	assert_output "$VERSION_LINE
+5000	12502500"
+	assert_equal "$stderr" ""
+	run -0 --separate-stderr lactor -i --input "$BATS_TEST_TMPDIR/records.txt" <<'IN'
+n = 0
+_ = lactor.input(function(self, m) if m == lactor.EOF then print("records", n) else n = n + 1 end end, {on_eof = "message"})
+IN
+	assert_output "$VERSION_LINE
+records	5000"
+	assert_equal "$stderr" ""
+}
+
 # start_piped ARGS...: lactor ARGS in the background, reading the fifo that
 # fd 4 writes, with SIGINT as a terminal user's; output in out and err.
 start_piped() {

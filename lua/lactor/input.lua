@@ -37,6 +37,7 @@ local eofs = { stop = true, message = true, none = true }
 local known = { format = true, on_eof = true, max_record = true }
 
 local attached = false
+local over        -- a future: set when the attached input has ended
 local on_eof = "stop"
 
 -- A batch of records is in c's mailbox (input.c put it there).
@@ -60,6 +61,7 @@ end
 -- The input is over: "eof" after the last record, "gone" when the
 -- target died first, with the records read and not delivered.
 local function ended(c, why, left, name)
+  over:set(why)
   if why == "eof" then
     if c[DEAD] then return end
     if on_eof == "stop" then
@@ -129,7 +131,7 @@ function M.input(target, opts)
   local ref = resolve(target)
   local c = actor.core(ref)
   if c[DEAD] then error(actor.dead_error(c), 2) end
-  attached, on_eof = true, eof
+  attached, on_eof, over = true, eof, core.future()
   core.input_attach(c, format, max, delivered, ended, behind,
     format == "json" and decode or nil, actor.HEAD, actor.TAIL, DEAD, STOPPING)
   return ref
@@ -149,6 +151,12 @@ function M.to(name)
   end
   report(msg)
   core.exit(1)
+end
+
+-- A future set when the attached input ends, or nil when none is
+-- attached: the end of the REPL's piped input waits for it.
+function M.ending()
+  return over
 end
 
 -- Stops reading at once: lactor.exit, SIGINT and SIGTERM.

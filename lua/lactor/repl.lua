@@ -276,13 +276,24 @@ local STOP_GRACE <const> = 5
 -- (`interactive`), actors that have not stopped within STOP_GRACE
 -- seconds are ended where they are, as lactor.exit ends them (their
 -- on_stop runs unless it is what keeps them).  Piped input is a
--- script's: its end waits for the actors as the end of a script does.
+-- script's: its end waits for the actors as the end of a script does,
+-- and first for the end of an attached input (--input FILE), which keeps
+-- a script's run going too.
 function M.finish(interactive)
-  local registry = require("lactor.registry").registry
-  registry.stop_all():on_done(function()   -- in a task: exit needs a proc
-    -- A deadlock, lactor.exit or a signal ends the run its own way.
-    if not core.shutting_down() then core.exit(0) end
-  end)
+  local function stop_all()
+    local registry = require("lactor.registry").registry
+    registry.stop_all():on_done(function()   -- in a task: exit needs a proc
+      -- A deadlock, lactor.exit or a signal ends the run its own way.
+      if not core.shutting_down() then core.exit(0) end
+    end)
+  end
+  local input = package.loaded["lactor.input"]
+  local reading = not interactive and input and input.ending()
+  if reading then
+    reading:on_done(stop_all)
+    return
+  end
+  stop_all()
   if interactive then
     core.after(STOP_GRACE, function()
       core.report(format("actors still busy %d s after Ctrl-D: ending them", STOP_GRACE))
