@@ -66,6 +66,7 @@ static struct {
   ev_idle later;               /* the prompt is due: next() */
   ev_prepare redraw;           /* draws an erased prompt again */
   ev_signal winch;             /* the terminal was resized */
+  ev_async continued;          /* fg after Ctrl-Z: draw the prompt again */
   int state;
   int tty;                     /* stdin is a terminal: prompts */
   int editing;                 /* readline is in use */
@@ -461,6 +462,66 @@ static void history_close(void) {
   R.history = NULL;
 }
 
+/* Ctrl-Z, Ctrl-\ and a hang-up, while readline may have the terminal
+** raw.  Readline's own handlers would also take SIGINT, SIGTERM and
+** SIGALRM, which are lactor's (rl_catch_signals is off), so these do what
+** readline's do for the others: the terminal goes back as lactor found
+** it before the signal's own action; after a stop, at fg, it goes back
+** to the mode it was in, and on_continued draws the prompt and the line
+** again.  Only system calls here: a handler may not call readline. */
+static const int terminal_signals[] = {SIGTSTP, SIGQUIT, SIGHUP};
+#define NTERMINAL (sizeof terminal_signals / sizeof terminal_signals[0])
+static struct sigaction terminal_old[NTERMINAL];
+
+static void on_terminal_signal(int sig) {
+  int saved_errno = errno, have_mode;
+  struct termios mode;
+  struct sigaction dfl, ours;
+  sigset_t set;
+  have_mode = tcgetattr(0, &mode) == 0;
+  tcsetattr(0, TCSADRAIN, &R.saved_term);
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  sigaction(sig, &dfl, &ours);
+  raise(sig);                          /* pending: this handler blocks it */
+  sigemptyset(&set);
+  sigaddset(&set, sig);
+  sigprocmask(SIG_UNBLOCK, &set, NULL);   /* stops or ends lactor here */
+  sigaction(sig, &ours, NULL);         /* continued */
+  if (have_mode) tcsetattr(0, TCSADRAIN, &mode);
+  ev_async_send(R.ev, &R.continued);
+  errno = saved_errno;
+}
+
+static void on_continued(struct ev_loop *ev, ev_async *w, int revents) {
+  (void)ev; (void)w; (void)revents;
+  if (!R.installed) return;
+  R.hidden = 1;                        /* for on_redraw */
+  R.column0 = 1;                       /* the shell ended its line */
+}
+
+/* Only where the signal's action is the default one: a hang-up that
+** nohup ignores stays ignored. */
+static void catch_terminal_signals(void) {
+  struct sigaction sa;
+  size_t i;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_terminal_signal;
+  sa.sa_flags = SA_RESTART;
+  sigfillset(&sa.sa_mask);
+  for (i = 0; i < NTERMINAL; i++)
+    if (sigaction(terminal_signals[i], NULL, &terminal_old[i]) == 0 &&
+        terminal_old[i].sa_handler == SIG_DFL)
+      sigaction(terminal_signals[i], &sa, NULL);
+}
+
+static void release_terminal_signals(void) {
+  size_t i;
+  for (i = 0; i < NTERMINAL; i++)
+    if (terminal_old[i].sa_handler == SIG_DFL)
+      sigaction(terminal_signals[i], &terminal_old[i], NULL);
+}
+
 /* A script's os.exit while the prompt is shown must not leave the
 ** terminal in readline's mode. */
 static void at_exit(void) {
@@ -488,6 +549,10 @@ static void editing_start(lua_State *L) {
   ev_signal_init(&R.winch, on_winch, SIGWINCH);
   ev_signal_start(R.ev, &R.winch);
   ev_unref(R.ev);
+  ev_async_init(&R.continued, on_continued);
+  ev_async_start(R.ev, &R.continued);
+  ev_unref(R.ev);
+  catch_terminal_signals();
   if (!registered) registered = atexit(at_exit) == 0;
 }
 
@@ -497,6 +562,9 @@ static void editing_stop(void) {
   ev_prepare_stop(R.ev, &R.redraw);
   ev_ref(R.ev);
   ev_signal_stop(R.ev, &R.winch);
+  release_terminal_signals();
+  ev_ref(R.ev);
+  ev_async_stop(R.ev, &R.continued);
   history_close();
   free_candidates();
   restore_streams();

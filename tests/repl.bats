@@ -344,6 +344,56 @@ back
 	assert_output 130
 }
 
+@test "Ctrl-Z stops lactor, and fg gives back the prompt and the line, which the keys edit again" {
+	needs_readline
+	# A shell with job control in the terminal, to stop and resume lactor.
+	tmux -S "$SOCK" -f "$BATS_TEST_TMPDIR/tmux.conf" new-session -d -x 100 -y 30 \
+		-s repl "env PS1='$ ' bash --norc --noprofile -i"
+	wait_for '$'
+	local cmd i
+	printf -v cmd '%q ' env LACTOR_HISTORY="$LACTOR_HISTORY" INPUTRC=/dev/null "$LACTOR"
+	send_line "$cmd"
+	wait_for '>'
+	keys -l '1)'
+	wait_for '> 1)'
+	keys C-z
+	wait_for 'Stopped'
+	send_line fg
+	for ((i = 0; i < 200; i++)); do   # the line, drawn again below fg
+		(($(screen | grep -c '^> 1)$') == 2)) && break
+		sleep 0.05
+	done
+	keys C-a
+	keys -l 'print('
+	keys Enter
+	wait_for $'> print(1)\n1\n>'
+}
+
+@test "Ctrl-\\ and a hang-up at the prompt end lactor with the terminal as it found it" {
+	needs_readline
+	local sig cmd i dir=$BATS_TEST_TMPDIR
+	for sig in HUP QUIT; do
+		tmux -S "$SOCK" kill-server 2>/dev/null || true
+		rm -f "$dir/status" "$dir/after"
+		printf -v cmd 'cd %q && ulimit -c 0 && stty -g >before && env INPUTRC=/dev/null %q; echo $? >%q; stty -g >after' \
+			"$dir" "$LACTOR" "$dir/status"
+		tmux -S "$SOCK" -f "$BATS_TEST_TMPDIR/tmux.conf" \
+			new-session -d -x 100 -y 30 -s repl "$cmd"
+		wait_for '>'
+		keys -l 'partial'
+		wait_for '> partial'
+		if [[ $sig == QUIT ]]; then
+			keys 'C-\'
+		else
+			pkill -HUP -P "$(tmux -S "$SOCK" list-panes -t repl -F '#{pane_pid}')"
+		fi
+		run exit_status
+		assert_output "$((128 + $(kill -l "$sig")))"
+		for ((i = 0; i < 200; i++)); do [[ -s $dir/after ]] && break; sleep 0.05; done
+		assert_equal "$(cat "$dir/after")" "$(cat "$dir/before")"
+	done
+}
+
 @test "when the run ends under a half-typed line, what it prints goes below the line" {
 	local s
 	s=$(script stop.lua <<'LUA'
