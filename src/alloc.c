@@ -60,6 +60,7 @@ typedef struct pool {
   block *free[NCLASSES];   /* blocks given back, the last first */
   char *fresh, *end;       /* the unused rest of the newest slab */
   slab *slabs;
+  size_t in_use;           /* bytes Lua holds, as collectgarbage counts */
 } pool;
 
 /* Returns a block of `size` bytes (at most SMALL), or NULL. */
@@ -100,12 +101,10 @@ static void give(pool *p, void *ptr, size_t size) {
   p->free[class] = b;
 }
 
-/* Lua's allocation function (lua_Alloc): whether a block is the pool's
-** or malloc's follows from its size, which Lua always passes. */
-static void *alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
-  pool *p = (pool *)ud;
+/* Whether a block is the pool's or malloc's follows from its size,
+** which Lua always passes. */
+static void *reallocate(pool *p, void *ptr, size_t osize, size_t nsize) {
   void *q;
-  if (ptr == NULL) osize = 0;          /* osize is then the object's type */
   if (!POOLED || (osize > SMALL && nsize > SMALL)) {
     if (nsize > 0) return realloc(ptr, nsize);
     free(ptr);
@@ -131,6 +130,23 @@ static void *alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     else give(p, ptr, osize);
   }
   return q;
+}
+
+/* Lua's allocation function (lua_Alloc).  It counts the bytes in use,
+** which collectgarbage("count") cannot tell inside a finalizer. */
+static void *alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+  pool *p = (pool *)ud;
+  void *q;
+  if (ptr == NULL) osize = 0;          /* osize is then the object's type */
+  q = reallocate(p, ptr, osize, nsize);
+  if (q != NULL || nsize == 0) p->in_use += nsize - osize;  /* mod 2^n */
+  return q;
+}
+
+size_t lx_alloc_in_use(lua_State *L) {
+  void *ud;
+  lua_getallocf(L, &ud);
+  return ((pool *)ud)->in_use;
 }
 
 /* An error no pcall catches: most often "not enough memory" where the

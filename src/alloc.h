@@ -31,5 +31,8 @@
 ** memory.  lua_close it with lx_alloc_close. */
 lua_State *lx_alloc_newstate(void);
 void lx_alloc_close(lua_State *L);
+/* The bytes the state holds: collectgarbage("count") * 1024, also inside
+** a finalizer, where that fails. */
+size_t lx_alloc_in_use(lua_State *L);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include <lauxlib.h>
 
+#include "alloc.h"
 #include "future.h"
 #include "input.h"
 #include "lib_lactor.h"
@@ -178,11 +179,12 @@ static int l_debug(lua_State *L) {
   return 1;
 }
 
-/* counts() → running timers, unfinished tasks */
+/* counts() → running timers, unfinished tasks, bytes of memory in use */
 static int l_counts(lua_State *L) {
   lua_pushinteger(L, lx_loop_timers(LOOP(L))->count);
   lua_pushinteger(L, lx_loop_count(LOOP(L), LX_TASK));
-  return 2;
+  lua_pushinteger(L, (lua_Integer)lx_alloc_in_use(L));
+  return 3;
 }
 
 /* {===================================================================

@@ -139,6 +139,21 @@ LUA
 integer\ttrue')"
 }
 
+@test "lactor.stats works inside a finalizer, where collectgarbage cannot count, and memory grows with what is held" {
+	run -0 --separate-stderr lactor -e '
+setmetatable({}, { __gc = function()
+  local ok, s = pcall(lactor.stats)
+  print(ok, math.type(s.memory), s.memory > 0)
+end })
+collectgarbage()
+local before = lactor.stats().memory
+local held = {}
+for i = 1, 1000 do held[i] = { i } end
+print(lactor.stats().memory - before >= 1000 * 56)'
+	assert_output "$(printf 'true\tinteger\ttrue\ntrue')"
+	assert_equal "$stderr" ""
+}
+
 @test "processed counts every message handled while a busy actor gives the loop its turns" {
 	# The actor keeps telling itself, so its worker gives the loop a turn
 	# between two of its messages, where ps() and a kill look at it: it is

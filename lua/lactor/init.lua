@@ -104,13 +104,13 @@ function lactor.stats()
   local actor = actors()
   local started, crashed, sent, handled, dead_letters = 0, 0, 0, 0, 0
   if actor then started, crashed, sent, handled, dead_letters = actor.stats() end
-  local timers, tasks = core.counts()
+  local timers, tasks, memory = core.counts()
   return {
     alive = actor and actor.count() or 0, started = started, crashed = crashed,
     sent = sent, handled = handled, dead_letters = dead_letters,
     rejected = core.input_rejected(),
     tasks = tasks, timers = timers,
-    memory = math.floor(collectgarbage("count") * 1024),
+    memory = memory,
   }
 end
 
