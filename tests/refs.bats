@@ -84,12 +84,13 @@ ActorDead: Counter ($urn) is dead"
 	script t.lua >/dev/null <<'LUA'
 local r = lactor.start(function() end)
 print(pcall(r.ask, r, 1, 0/0))
+print(pcall(r.ask, r, 1, false))
 r:ask(1, "soon")
 LUA
 	run --separate-stderr lactor t.lua
 	assert_failure 1
-	assert_output "false	bad argument #2 to 'ask' (number is NaN)"
-	assert_equal "${stderr_lines[0]}" "lactor: t.lua:3: bad argument #2 to 'ask' (number expected, got string)"
+	assert_output "$(printf "false\tbad argument #2 to 'ask' (number is NaN)\nfalse\tbad argument #2 to 'ask' (number expected, got boolean)")"
+	assert_equal "${stderr_lines[0]}" "lactor: t.lua:4: bad argument #2 to 'ask' (number expected, got string)"
 }
 
 @test "ask with a timeout fails with Timeout and the message is still handled later" {

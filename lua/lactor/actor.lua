@@ -654,7 +654,7 @@ end
 function Ref:ask(msg, timeout)
   if self == nil or self[REF] ~= self then check_ref(self, 1, "ask") end
   -- Checked here, not in core.ask_future, which would name itself.
-  if timeout and not (type(timeout) == "number" and timeout == timeout) then
+  if timeout ~= nil and not (type(timeout) == "number" and timeout == timeout) then
     bad_timeout(timeout, 2, "ask")
   end
   local f
