@@ -170,6 +170,26 @@ LUA
 	assert_line --index 2 "true"
 }
 
+@test "a queued write decides what an existing name is: a field becomes a method, a method a field" {
+	script t.lua >/dev/null <<'LUA'
+local A = lactor.class("A")
+function A:init() self.x = 1 end
+function A:add(k) return k + 1 end
+local p = A:start():proxy()
+p.x = function(self, k) return "x" .. k end   -- queued: x is a method now
+print(p:x(2):get())
+p.add = 5                                      -- queued: add is a field now
+local add = p.add
+print(getmetatable(add).__name, add:get())
+p.engine = lactor.traversable({ rpm = 0 })      -- queued: a nested proxy
+p.engine.rpm = 900
+print(p.engine.rpm:get())
+LUA
+	run -0 --separate-stderr lactor t.lua
+	assert_output "$(printf 'x2\nlactor.Future\t5\n900')"
+	assert_equal "$stderr" ""
+}
+
 @test "a method added to the instance at run time is reachable" {
 	script t.lua >/dev/null <<'LUA'
 local Grower = lactor.class("Grower")

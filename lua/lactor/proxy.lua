@@ -16,8 +16,8 @@
 -- from the instance to the table it stands for; empty for the root),
 -- label (its tostring), methods and children (callers and nested proxies,
 -- made once per name), assigned (names written through it whose write is
--- still queued: the function written, or true, so that such a name is
--- already a method or a field) and queued (how many writes of each such
+-- still queued: the function or traversable table written, or true, so
+-- that such a name is already what the write makes it) and queued (how many writes of each such
 -- name are).  Proxies are
 -- made once per actor and path, so == between them is identity; __eq says
 -- the same for any that are not.
@@ -185,10 +185,11 @@ function Proxy.__index(p, name)
     no_attribute(st, name, 3)
   end
   if name == "stop" and #st.path == 0 then return stop end
-  local t = target(st.c[INST], st.path)
-  local v
-  if t ~= nil then v = t[name] end
-  if v == nil then v = st.assigned[name] end   -- a write still queued
+  local v = st.assigned[name]   -- a write still queued decides
+  if v == nil then
+    local t = target(st.c[INST], st.path)
+    if t ~= nil then v = t[name] end
+  end
   if type(v) == "function" then
     local m = st.methods[name]
     if m == nil then
@@ -209,7 +210,7 @@ function Proxy.__newindex(p, name, value)
   end
   local c = st.c
   if c[DEAD] then error(dead_error(c), 2) end
-  st.assigned[name] = type(value) == "function" and value or true
+  st.assigned[name] = (type(value) == "function" or marked[value]) and value or true
   st.queued[name] = (st.queued[name] or 0) + 1
   call(c, setmetatable({ run_set, false, st, name, value }, Write))
 end
