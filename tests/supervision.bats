@@ -672,7 +672,11 @@ try({ children = { { class = W, name = 7 } } })
 try({ children = { { class = W, name = "x" }, { class = W, name = "x" } } })
 try({ children = { { class = W, nmae = "x" } } })
 try({ stratgy = "one_for_all", children = {} })
-print(#lactor.registry.all())
+try({ children = { { class = W, args = { n = 1e8 } } } })
+try(lactor.start(function() end):proxy())
+local S = lactor.supervise({ children = {} })
+try({ children = { { class = W, name = "w1" }, { class = S.class } } })
+print(#lactor.registry.all(), lactor.whereis("w1"))
 LUA
 	run --separate-stderr lactor t.lua
 	assert_success
@@ -692,7 +696,10 @@ t.lua:2: bad argument #1 to 'supervise' (children[1].name: string expected, got 
 t.lua:2: bad argument #1 to 'supervise' (children[2].name: 'x' is used twice)
 t.lua:2: bad argument #1 to 'supervise' (children[1]: unknown field 'nmae')
 t.lua:2: bad argument #1 to 'supervise' (unknown field 'stratgy')
-0"
+t.lua:2: bad argument #1 to 'supervise' (children[1].args.n: 100000000 arguments are too many)
+t.lua:2: bad argument #1 to 'supervise' (table expected, got lactor.Proxy)
+t.lua:2: bad argument #1 to 'supervise' (children[2].class: a supervisor is started by lactor.supervise, not as a child)
+$(printf '2\tnil')"
 }
 
 @test "a crash in a supervised child that is linked reaches the supervisor of the linked actor" {

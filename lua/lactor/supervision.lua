@@ -433,9 +433,26 @@ local function check_name(name, where, seen)
   end
 end
 
+local function pack_args(args, n)
+  return { unpack(args, 1, n) }
+end
+
+-- Is cls Supervisor, or a class made from it?
+local function supervisor_class(cls)
+  while cls do
+    if cls == Supervisor then return true end
+    cls = actor.parent(cls)
+  end
+  return false
+end
+
 local function check_spec(n, spec)
   if type(spec) ~= "table" then
     bad("table expected, got " .. (n == 0 and "no value" or type(spec)))
+  end
+  local mt = getmetatable(spec)
+  if type(mt) == "table" and rawget(mt, "__name") == "lactor.Proxy" then
+    bad("table expected, got lactor.Proxy")   -- whose fields are futures
   end
   check_fields(spec, TOP_FIELDS, "")
   local strategy = spec.strategy
@@ -477,6 +494,9 @@ local function check_spec(n, spec)
     if actor.parent(child.class) == nil then
       bad(where .. ".class: a class expected, got " .. type(child.class))
     end
+    if supervisor_class(child.class) then
+      bad(where .. ".class: a supervisor is started by lactor.supervise, not as a child")
+    end
     local args = child.args
     if args == nil then args = {} end
     if type(args) ~= "table" then
@@ -490,8 +510,11 @@ local function check_spec(n, spec)
     end
     check_name(child.name, where .. ".", names)
     -- A copy of the list: a restart gets the values supervise got.
-    list[i] = { class = child.class, args = { unpack(args, 1, nargs) }, n = nargs,
-                name = child.name }
+    local copied, copy = pcall(pack_args, args, nargs)
+    if not copied then
+      bad(where .. ".args.n: " .. nargs .. " arguments are too many")
+    end
+    list[i] = { class = child.class, args = copy, n = nargs, name = child.name }
   end
   return setmetatable({ strategy = strategy, intensity = intensity, period = period,
                          children = list, name = spec.name }, Checked)
