@@ -706,9 +706,30 @@ static void unblock_signals(void) {
   sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
+/* libev's allocator.  libev aborts when one gives it no memory: running
+** out there (its heap of timers doubles: a million pending timers ask
+** for 32 MB at once) ends lactor as running out does where Lua cannot
+** raise (alloc.c's panic): the output so far flushed, one line of
+** report, status 1, and exit()'s handlers, which give the REPL's
+** terminal back. */
+static void *ev_allocate(void *ptr, long size) {
+  void *q;
+  if (size == 0) {
+    free(ptr);
+    return NULL;
+  }
+  q = realloc(ptr, (size_t)size);
+  if (q == NULL) {
+    lx_report("not enough memory", sizeof "not enough memory" - 1);
+    exit(EXIT_FAILURE);
+  }
+  return q;
+}
+
 lx_loop *lx_loop_new(lua_State *L) {
   lx_loop *lp = (lx_loop *)calloc(1, sizeof *lp);
   if (lp == NULL) return NULL;
+  ev_set_allocator(ev_allocate);
   lp->L = L;
   /* Not the default loop: that one reaps every child process, which
   ** would break io.popen and os.execute. */

@@ -972,6 +972,26 @@ LUA
 	assert_regex "${stderr_lines[1]}" '^actor Waiter \(urn:uuid:[0-9a-f-]{36}\) waiting:$'
 }
 
+@test "running out of memory inside libev (a million timers) ends with a report and exit 1, no abort" {
+	[[ $LACTOR != */.check/lactor && $LACTOR != */lactor-valgrind ]] || skip "an instrumented lactor cannot run under ulimit -v"
+	local s
+	s=$(script t.lua <<'LUA'
+local keep = {}
+print(pcall(function() for i = 1, 1e8 do keep[i] = lactor.after(100, function() end) end end))
+lactor.exit(0)
+LUA
+)
+	# libev's heap of timers doubles, and libev aborts when that fails;
+	# or else a Lua allocation fails first, which pcall catches.
+	run --separate-stderr bash -c 'ulimit -v 300000 && exec "$LACTOR" "$1"' _ "$s"
+	if ((status == 0)); then
+		assert_output "$(printf 'false\tnot enough memory')"
+	else
+		assert_equal "$status" 1
+		assert_equal "$stderr" "lactor: not enough memory"
+	fi
+}
+
 @test "running out of memory where the loop itself allocates ends with a report and exit 1, no abort" {
 	# ulimit -v leaves ASan and valgrind no room to start.
 	[[ $LACTOR != */.check/lactor && $LACTOR != */lactor-valgrind ]] || skip "an instrumented lactor cannot run under ulimit -v"
