@@ -157,8 +157,8 @@ static void interrupt_hook(lua_State *L, lua_Debug *ar) {
 /* Ctrl-C.  The line gets the REPL's hook.  Anything else running (an
 ** actor, a task) gets the loop's, as SIGINT without the REPL would arm
 ** it: it yields, or gets "interrupted!" where it cannot, and the loop
-** gets its turn; found running at a later Ctrl-C without having waited
-** since, it is a runaway (with --slice 0 nothing else stops it) and gets
+** gets its turn; found running at a later Ctrl-C under --slice 0 without
+** having waited since, it is a runaway (nothing else stops it) and gets
 ** "interrupted!" even where it can yield.  A second Ctrl-C before the
 ** loop served the first means that something spins where no hook
 ** reaches (C code, a script's own coroutine): lactor ends at once, as
@@ -177,7 +177,11 @@ static void on_sigint(int sig) {
   R.interrupted_line = co;
   if (co) lua_sethook(co, interrupt_hook, LUA_MASKCOUNT, 1);
   if (p != NULL && p->co != co) {
-    lx_preempt_now(p->ctrl_c ? LX_INTERRUPT : LX_STOP);
+    /* With preemption on, a proc that can yield never keeps the REPL
+    ** waiting: a busy actor that two Ctrl-Cs at the prompt find running
+    ** is no runaway. */
+    int runaway = p->ctrl_c && lx_preempt_slice() == 0;
+    lx_preempt_now(runaway ? LX_INTERRUPT : LX_STOP);
     p->ctrl_c = 1;
   }
   ev_async_send(R.ev, &R.wake);

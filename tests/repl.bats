@@ -331,6 +331,25 @@ back
 	wait_for $'> 1 + 1\n2\n>'
 }
 
+@test "Ctrl-C at the prompt, however often, leaves a busy actor that preemption keeps yielding" {
+	start
+	type_line 'done = false; sp = lactor.start(function() while not done do end print("spinner done") end); sp:tell(1)'
+	local i
+	for ((i = 0; i < 3; i++)); do
+		keys -l "typo $i"
+		wait_for "> typo $i"
+		keys C-c
+		wait_for "> typo $i^C"
+		sleep 0.5                     # apart: not an echo (lactor(1))
+	done
+	type_line 'sp:is_alive()'
+	wait_for $'> sp:is_alive()\ntrue\n>'
+	type_line 'done = true'
+	wait_for 'spinner done'
+	run screen
+	refute_output --partial 'interrupted!'
+}
+
 @test "a second Ctrl-C ends lactor at once when the first cannot be served" {
 	# A script's own coroutine has no hook: as in lua, the second Ctrl-C
 	# ends the process, and the terminal is left as it was found.
