@@ -99,11 +99,24 @@ int lx_timer_lcancel_all(lua_State *L) {
   return 0;
 }
 
+/* timer:cancel(): stops the timer, and a callback it has handed to a task
+** that has not started yet (task.lua's timer_fired marks the table
+** `queued`, and timer_body skips it once `cancelled`).  True when that
+** kept a callback from running. */
 static int t_cancel(lua_State *L) {
   lx_timer *t = checktimer(L, 1);
-  int was = t->running;
+  int kept = t->running;
   stop(L, t);
-  lua_pushboolean(L, was);
+  lua_settop(L, 1);
+  lua_getiuservalue(L, 1, 1);           /* 2: {fn, n, args...} */
+  if (!kept && lua_getfield(L, 2, "queued") != LUA_TNIL &&
+      lua_getfield(L, 2, "cancelled") == LUA_TNIL)
+    kept = 1;
+  if (kept) {
+    lua_pushboolean(L, 1);
+    lua_setfield(L, 2, "cancelled");
+  }
+  lua_pushboolean(L, kept);
   return 1;
 }
 

@@ -406,6 +406,26 @@ LUA
 	assert_output "main done"
 }
 
+@test "cancel keeps a callback that has fired but not started from running, and says so" {
+	script t.lua >/dev/null <<'LUA'
+local t = lactor.after(0, function() print("after ran") end)
+local e = lactor.every(0.001, function() print("every ran") end)
+local t0 = lactor.now()
+while lactor.now() - t0 < 0.01 do end                  -- both are due
+while lactor.stats().tasks < 2 do lactor.yield() end   -- and their calls queued
+print(t:cancel(), e:cancel())
+print(t:cancel(), e:cancel())
+lactor.sleep(0.02)
+local late = lactor.after(0, function() print("late ran") end)
+lactor.sleep(0.02)
+print(late:cancel())
+LUA
+	cd "$BATS_TEST_TMPDIR"
+	run -0 --separate-stderr timeout 10 "$LACTOR" --slice 0 t.lua
+	assert_output "$(printf 'true\ttrue\nfalse\tfalse\nlate ran\nfalse')"
+	assert_equal "$stderr" ""
+}
+
 @test "a timer callback runs in its own task, so it can sleep while others run" {
 	script t.lua <<'LUA'
 lactor.after(0.01, function()

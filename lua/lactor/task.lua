@@ -72,6 +72,7 @@ end
 
 local function timer_body(t)
   t.queued = nil
+  if t.cancelled then return end      -- after it was queued (timer.c)
   local ok, err = xpcall(t[1], handler, table.unpack(t, 2, t.n + 1))
   if not ok then
     report("timer callback failed: " .. errtext(err) .. "\n" .. errors.take_traceback())
