@@ -676,6 +676,21 @@ IN
 }"
 }
 
+@test "piped input: a line's __close methods get its error, traceback and all, as in lua" {
+	run -0 --separate-stderr lactor -i <<'IN'
+do local t <close> = setmetatable({}, {__close = function(_, e) io.stderr:write("closed with ", e, "\n") end}); error("x") end
+IN
+	assert_output "$VERSION_LINE"
+	assert_equal "$stderr" "closed with stdin:1: x
+stack traceback:
+	[C]: in function 'error'
+	stdin:1: in main chunk
+stdin:1: x
+stack traceback:
+	[C]: in function 'error'
+	stdin:1: in main chunk"
+}
+
 @test "piped input: errors go to stderr without the prefix, and the next lines still run" {
 	run -0 --separate-stderr lactor -i <<'IN'
 error({code = 1})

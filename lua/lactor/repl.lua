@@ -184,22 +184,23 @@ local function last_line(tb, pattern)
   end
 end
 
--- The traceback of an error in a line, down to the line's chunk: the
+-- The error of a line with its traceback, down to the line's chunk: the
 -- frames below it are the REPL's.  A line that is a call runs as
 -- "return f()", a tail call that leaves no chunk frame: the traceback
--- then ends at the "(...tail calls...)" that stands for it.
+-- then ends at the "(...tail calls...)" that stands for it.  A string,
+-- as lua.c's message handler makes it: the line's __close methods get
+-- it as the error.
 local function handler(e)
   if e == INTERRUPTED then return e end
   local tb = traceback(nil, 2)
   local cut = last_line(tb, "\n[^\n]*in main chunk")
   if cut == 0 then cut = last_line(tb, "\n[^\n]*%(%.%.%.tail calls%.%.%.%)") end
   if cut > 0 then tb = tb:sub(1, cut) end
-  return { err = e, tb = tb }
+  return errtext(e) .. "\n" .. tb
 end
 
 local function report(failure)
-  if failure == INTERRUPTED then return write_error("interrupted!") end
-  write_error(errtext(failure.err) .. "\n" .. failure.tb)
+  write_error(failure == INTERRUPTED and "interrupted!" or failure)
 end
 
 local function results(ok, ...)
