@@ -79,6 +79,8 @@ static struct {
   char *buf;                   /* plain input not yet fed */
   size_t len, cap;
   char *history;               /* the history file, or NULL */
+  char *chunk;                 /* the lines of an unfinished chunk, for
+                                  history: it keeps the chunk as one */
   FILE *term;                  /* readline's output: the real terminal */
   FILE *saved[3], *cookie[3];  /* [1] stdout, [2] stderr */
   luaL_Stream *stream[3];      /* io.stdout, io.stderr */
@@ -382,6 +384,40 @@ static void uninstall(void) {
 
 static void end_of_input(void);
 
+static void drop_chunk(void) {
+  free(R.chunk);
+  R.chunk = NULL;
+}
+
+/* Keeps `line` for history: alone, or as the last line of a chunk whose
+** first lines came before, joined as lua.c joins them; with `more`, the
+** chunk goes on. */
+static void remember(const char *line, int more) {
+  const char *entry = line;
+  char *joined = NULL;
+  if (R.chunk) {
+    size_t n = strlen(R.chunk), m = strlen(line);
+    joined = (char *)malloc(n + m + 2);
+    if (joined == NULL) return;        /* history is not worth an error */
+    memcpy(joined, R.chunk, n);
+    joined[n] = '\n';
+    memcpy(joined + n + 1, line, m + 1);
+    entry = joined;
+  }
+  if (more) {
+    if (joined == NULL) joined = strdup(line);
+    free(R.chunk);
+    R.chunk = joined;
+    return;
+  }
+  if (entry[0] != '\0') {
+    add_history(entry);
+    if (R.history) append_history(1, R.history);
+  }
+  free(joined);
+  drop_chunk();
+}
+
 static void on_line(char *line) {
   uninstall();
   ev_io_stop(R.ev, &R.input);
@@ -389,6 +425,7 @@ static void on_line(char *line) {
   if (line == NULL) {         /* Ctrl-D: readline moved to a new line */
     if (strcmp(R.prompt, PROMPT2) == 0) {   /* in a chunk: reported, as lua does */
       rl_eof_found = 0;        /* readline goes on: the input has not ended */
+      remember("", 0);
       call("eof", 0, 0);
       R.prompt = PROMPT1;
       R.state = FINISHED;
@@ -398,12 +435,7 @@ static void on_line(char *line) {
     end_of_input();
     return;
   }
-  if (line[0] != '\0') {
-    add_history(line);
-    if (R.history) append_history(1, R.history);
-  }
   lua_pushstring(R.L, line);
-  free(line);
   R.state = FINISHED;         /* unless feed() starts a task */
   if (call("feed", 1, 1)) {
     if (lua_isthread(R.L, -1)) {
@@ -414,6 +446,8 @@ static void on_line(char *line) {
     else R.prompt = lua_tostring(R.L, -1)[1] == '>' ? PROMPT2 : PROMPT1;
     lua_pop(R.L, 1);
   }
+  remember(line, strcmp(R.prompt, PROMPT2) == 0);
+  free(line);
   /* Readline clears its line buffer after this returns: the next
   ** prompt is installed later. */
   if (R.state == FINISHED) due();
@@ -449,6 +483,11 @@ static void history_open(void) {
   const char *file = getenv("LACTOR_HISTORY"), *home = getenv("HOME");
   using_history();
   stifle_history(HISTORY_MAX);
+  /* A chunk of several lines is one entry (remember()): in the file,
+  ** each entry after a timestamp line, so that it reads back as one. */
+  history_comment_char = '#';
+  history_write_timestamps = 1;
+  history_multiline_entries = 1;
   if (file && file[0]) R.history = strdup(file);
   else if (home && home[0]) {
     static const char name[] = "/.lactor_history";
@@ -460,6 +499,7 @@ static void history_open(void) {
 }
 
 static void history_close(void) {
+  drop_chunk();
   if (R.history) history_truncate_file(R.history, HISTORY_MAX);
   clear_history();
   free(R.history);
@@ -678,6 +718,9 @@ static void on_wake(struct ev_loop *ev, ev_async *w, int revents) {
     else if (R.state == RUNNING) return;   /* typed after the Ctrl-C */
     else {
       call("reset", 0, 0);             /* drops an unfinished chunk */
+#ifdef LX_READLINE
+      drop_chunk();
+#endif
       R.prompt = PROMPT1;
       if (R.state == FINISHED) return; /* a fresh prompt is on its way */
 #ifdef LX_READLINE

@@ -568,10 +568,32 @@ half typed
 > x
 42
 >"
-	run cat "$LACTOR_HISTORY"
+	run grep -v '^#[0-9]' "$LACTOR_HISTORY"   # each entry after its time
 	assert_output "x = 40 + 2
 x = 40 + 2
 x"
+}
+
+@test "a chunk of several lines is one history entry, in this session and the next, as in lua" {
+	needs_readline
+	start
+	send_line 'function g()'
+	wait_for '>>'
+	send_line 'return 7'
+	type_line 'end'
+	type_line 'x = 1'
+	keys Up Up
+	wait_for $'> x = 1\n> function g()\nreturn 7\nend'
+	keys C-u C-d
+	run exit_status
+	assert_output 0
+	tmux -S "$SOCK" kill-server
+	start
+	keys Up Up
+	wait_for $'> function g()\nreturn 7\nend'
+	press_enter
+	type_line 'g()'
+	wait_for $'> g()\n7\n>'
 }
 
 @test "Tab completes globals, fields after . and methods after :" {
