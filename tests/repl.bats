@@ -698,6 +698,19 @@ IN
 }"
 }
 
+@test "piped input: a line is unfinished only if it is as a statement, as in lua" {
+	run -0 --separate-stderr lactor -i <<'IN'
+1 +
+2
+= 1 +
+2
+IN
+	assert_output "$VERSION_LINE
+2
+3"
+	assert_equal "$stderr" "stdin:1: unexpected symbol near '1'"
+}
+
 @test "piped input: a line's __close methods get its error, traceback and all, as in lua" {
 	run -0 --separate-stderr lactor -i <<'IN'
 do local t <close> = setmetatable({}, {__close = function(_, e) io.stderr:write("closed with ", e, "\n") end}); error("x") end

@@ -233,12 +233,12 @@ function M.feed(line)
   -- "= expr" prints expr, as in lua (lua.c's pushline)
   if not pending and line:sub(1, 1) == "=" then line = "return " .. line:sub(2) end
   local src = pending and pending .. "\n" .. line or line
-  local fn, rerr = load("return " .. src, "=stdin", "t")
+  local fn = load("return " .. src, "=stdin", "t")
   if not fn then
     local err
     fn, err = load(src, "=stdin", "t")
     if not fn then
-      if incomplete(err) or incomplete(rerr) then
+      if incomplete(err) then          -- the statement's error, as lua.c
         pending = src
         return ">> "
       end
