@@ -567,8 +567,13 @@ static void release_terminal_signals(void) {
 }
 
 /* A script's os.exit while the prompt is shown must not leave the
-** terminal in readline's mode. */
+** terminal in readline's mode, nor the shell's next output on the line
+** being edited. */
 static void at_exit(void) {
+  if (R.installed && !R.hidden) {
+    fputc('\n', R.term);
+    fflush(R.term);
+  }
   uninstall();
 }
 

@@ -413,6 +413,21 @@ back
 	done
 }
 
+@test "os.exit while a line is half typed leaves the cursor below it for the shell" {
+	needs_readline
+	local cmd
+	printf -v cmd 'env INPUTRC=/dev/null LACTOR_HISTORY=%q %q; echo "status $?"' "$LACTOR_HISTORY" "$LACTOR"
+	tmux -S "$SOCK" -f "$BATS_TEST_TMPDIR/tmux.conf" new-session -d -x 100 -y 30 -s repl "$cmd"
+	wait_for '>'
+	type_line "lactor.every(0.05, function() if io.open('$BATS_TEST_TMPDIR/go') then os.exit(8) end end)"
+	keys -l 'half typed'
+	wait_for '> half typed'
+	touch "$BATS_TEST_TMPDIR/go"
+	wait_for $'\nstatus 8'
+	run screen
+	assert_output --partial $'> half typed\nstatus 8'
+}
+
 @test "when the run ends under a half-typed line, what it prints goes below the line" {
 	local s
 	s=$(script stop.lua <<'LUA'
