@@ -409,7 +409,15 @@ static lua_Integer deliver(lua_State *L, lx_input *in, lua_Integer t,
       break;
     }
     if (in->format == JSON) {
+      const char *nul;
       if (blank(rec, len)) continue;
+      /* lua-cjson stops at a NUL as at the end: the rest would be lost
+      ** without a word.  No JSON text holds one. */
+      if ((nul = (const char *)memchr(rec, '\0', len)) != NULL) {
+        lua_pushfstring(L, "NUL byte at character %d", (int)(nul - rec) + 1);
+        reject(L, in, "invalid JSON: ", lua_tostring(L, -1));
+        break;
+      }
       lua_pushvalue(L, 4);
       lua_pushlstring(L, rec, len);
       if (lua_pcall(L, 1, 1, 0) != LUA_OK) {

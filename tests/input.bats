@@ -169,6 +169,12 @@ end)'
 	assert_equal "${#stderr_lines[@]}" 3
 }
 
+@test "json: a line with a NUL byte is invalid, not cut short at the NUL" {
+	run -1 --separate-stderr feed '[1]\0[9]\n[2]\n' -j -e "$SHOW_LIB" -e "$SHOW_JSON"
+	assert_output "[2.0]"
+	assert_equal "$stderr" "lactor: <stdin>:1: invalid JSON: NUL byte at character 4"
+}
+
 @test "json: a script's own cjson settings do not change how input is decoded" {
 	run -1 --separate-stderr feed 'NaN\n' -j -e 'require("cjson").decode_invalid_numbers(true)' -e "$SHOW"
 	assert_output ""
