@@ -69,7 +69,7 @@ typedef struct lx_input {
   int skipping;          /* dropping an over-long record up to its separator */
   int held;              /* a rejected record's report waits in UV_HELD */
   int format, default_format;
-  int repl_reads_stdin;  /* -i without --input: stdin is not the input's */
+  const char *stdin_taken;  /* why stdin is not the input's, or NULL */
   size_t max;            /* max_record */
   char *buf;             /* unframed bytes are buf[start, end); */
   size_t cap, start, end, scan;   /* no separator in buf[start, scan) */
@@ -568,10 +568,10 @@ static lx_input *push_input(lua_State *L, lx_loop *lp) {
 }
 
 int lx_input_defaults(lua_State *L, lx_loop *lp, const char *file,
-                      const char *format, int repl) {
+                      const char *format, const char *stdin_taken) {
   lx_input *in = push_input(L, lp);
   int i;
-  in->repl_reads_stdin = repl && file == NULL;
+  in->stdin_taken = file == NULL ? stdin_taken : NULL;
   for (i = 0; format && formats[i]; i++)
     if (strcmp(format, formats[i]) == 0) in->default_format = i;
   if (file) {
@@ -601,12 +601,14 @@ int lx_input_defaults(lua_State *L, lx_loop *lp, const char *file,
 }
 
 /* core.input_defaults() → the format of -j/-0/--raw, or "lines"; and
-** whether the input may be attached: not when it is stdin and the REPL
-** reads stdin too (both would take keys, and one block in read()). */
+** why the input may not be attached, or nil: it is stdin, and the REPL
+** reads stdin too (both would take keys, and one block in read()), or
+** stdin was the script (it is at its end). */
 int lx_input_ldefaults(lua_State *L) {
   lx_input *in = push_input(L, LOOP(L));
   lua_pushstring(L, formats[in->default_format]);
-  lua_pushboolean(L, !in->repl_reads_stdin);
+  if (in->stdin_taken) lua_pushstring(L, in->stdin_taken);
+  else lua_pushnil(L);
   return 2;
 }
 

@@ -24,11 +24,11 @@
 void lx_input_guard_stdin(void);
 
 /* The command-line defaults: --input FILE (NULL: stdin) and the format
-** of -j/-0/--raw (NULL: "lines"); `repl`: the REPL will read stdin.
-** Opens FILE now; returns 0, or -1 with errno set (the caller reports
-** "cannot open FILE"). */
+** of -j/-0/--raw (NULL: "lines"); `stdin_taken`: why stdin cannot be the
+** input ("stdin is read by the REPL"), or NULL.  Opens FILE now; returns
+** 0, or -1 with errno set (the caller reports "cannot open FILE"). */
 int lx_input_defaults(lua_State *L, lx_loop *lp, const char *file,
-                      const char *format, int repl);
+                      const char *format, const char *stdin_taken);
 
 /* Pushes the step that -t NAME adds after the script: a function of the
 ** name that attaches the input to the actor registered under it. */

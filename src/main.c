@@ -94,6 +94,13 @@ static int takes_argument(const char *a) {
   return is(a, "-t", "--to") || is(a, NULL, "--input") || is(a, NULL, "--slice");
 }
 
+/* Is the script "-", standard input?  After "--", "-" is a file's name,
+** as in lua. */
+static int script_is_stdin(const options *o, char **argv) {
+  return o->script && strcmp(argv[o->script], "-") == 0 &&
+         strcmp(argv[o->script - 1], "--") != 0;
+}
+
 /* First pass over argv: checks the options and finds the script.
 ** Returns -1 when the options are fine, else an exit status. */
 static int collect(int argc, char **argv, options *o) {
@@ -149,6 +156,9 @@ static int collect(int argc, char **argv, options *o) {
   if (o->has_i && o->to && !o->input)
     return usage_error("'-i' and '%s' would both read stdin: give the "
                        "records with --input FILE", "-t");
+  if (o->input_opt && !o->input && script_is_stdin(o, argv))
+    return usage_error("'%s' and '-' would both read stdin: give the "
+                       "records with --input FILE", o->input_opt);
   return -1;
 }
 
@@ -331,6 +341,7 @@ static int run_steps(lua_State *L) {
 
 int main(int argc, char **argv) {
   options o;
+  const char *stdin_taken = NULL;   /* why stdin cannot be the input */
   lx_runtime *rt;
   lua_State *L;
   int status, steps, script;
@@ -358,7 +369,10 @@ int main(int argc, char **argv) {
   /* No script and no -e on a terminal: the REPL, after the version, as
   ** lua does. */
   if (!o.script && !o.has_e && !o.has_v && isatty(0)) o.has_i = o.has_v = 1;
-  if (lx_input_defaults(L, rt->loop, o.input, o.format, o.has_i) != 0) {
+  if (o.has_i) stdin_taken = "stdin is read by the REPL";
+  else if (script_is_stdin(&o, argv) || (!o.script && !o.has_e && !o.has_v))
+    stdin_taken = "stdin is read as the script";
+  if (lx_input_defaults(L, rt->loop, o.input, o.format, stdin_taken) != 0) {
     fprintf(stderr, "%s: cannot open %s: %s\n", progname, o.input,
             strerror(errno));
     lx_runtime_free(rt);

@@ -538,6 +538,20 @@ LUA
 	assert_equal "${stderr_lines[0]}" "lactor: '-t' needs a script or -e"
 }
 
+@test "an input option with the script on stdin ('-') and no --input is a usage error" {
+	run -2 --separate-stderr lactor -t sink - <<<'print("stdin ran")'
+	assert_output ""
+	assert_equal "${stderr_lines[0]}" "lactor: '-t' and '-' would both read stdin: give the records with --input FILE"
+	assert_equal "${stderr_lines[1]}" "usage: lactor [options] [script [args...]]"
+	run -2 --separate-stderr lactor -j - <<<'print("stdin ran")'
+	assert_equal "${stderr_lines[0]}" "lactor: '-j' and '-' would both read stdin: give the records with --input FILE"
+	printf '["from file"]\n' >"$BATS_TEST_TMPDIR/records"
+	run -0 --separate-stderr lactor -j --input "$BATS_TEST_TMPDIR/records" -t sink - \
+		<<<'lactor.register("sink", lactor.start(function(self, m) print(m[1]) end))'
+	assert_output "from file"
+	assert_equal "$stderr" ""
+}
+
 @test "--to without a script or -e is a usage error" {
 	run -2 --separate-stderr lactor --to Sink <<<'print("stdin ran")'
 	assert_output ""

@@ -263,6 +263,18 @@ b\
 	assert_output "$(printf 'string\t[1]')"
 }
 
+@test "with the script on stdin, lactor.input on stdin raises, and --input FILE is the way" {
+	run -1 --separate-stderr lactor <<<'lactor.input(function(self, m) print(m) end)'
+	assert_output ""
+	assert_equal "${stderr_lines[0]}" "lactor: stdin:1: stdin is read as the script: give the records with --input FILE"
+	run -0 --separate-stderr lactor - <<<'print(pcall(lactor.input, print))'
+	assert_output "$(printf 'false\tstdin is read as the script: give the records with --input FILE')"
+	printf 'from file\n' >"$BATS_TEST_TMPDIR/records"
+	run -0 --separate-stderr lactor --input "$BATS_TEST_TMPDIR/records" - <<<'lactor.input(function(self, m) print(m) end)'
+	assert_output "from file"
+	assert_equal "$stderr" ""
+}
+
 @test "--input FILE reads the records from FILE, not stdin" {
 	printf 'from\nfile\n' >"$BATS_TEST_TMPDIR/records.txt"
 	run -0 feed 'from stdin\n' --input "$BATS_TEST_TMPDIR/records.txt" -e "$SHOW"

@@ -103,10 +103,8 @@ function M.input(target, opts)
   if tt ~= "string" and tt ~= "function" and getmetatable(target) ~= actor.Ref then
     bad(1, "actor ref, name or function expected, got " .. tt)
   end
-  local format, free = core.input_defaults()
-  if not free then
-    error("stdin is read by the REPL: give the records with --input FILE", 2)
-  end
+  local format, taken = core.input_defaults()
+  if taken then error(taken .. ": give the records with --input FILE", 2) end
   local max, eof = 16 * 1024 * 1024, "stop"
   if opts ~= nil then
     if type(opts) ~= "table" then bad(2, "table expected, got " .. type(opts)) end
