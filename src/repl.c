@@ -389,6 +389,12 @@ static void drop_chunk(void) {
   R.chunk = NULL;
 }
 
+static void save_entry(const char *entry) {
+  if (entry[0] == '\0') return;
+  add_history(entry);
+  if (R.history) append_history(1, R.history);
+}
+
 /* Keeps `line` for history: alone, or as the last line of a chunk whose
 ** first lines came before, joined as lua.c joins them; with `more`, the
 ** chunk goes on. */
@@ -410,10 +416,7 @@ static void remember(const char *line, int more) {
     R.chunk = joined;
     return;
   }
-  if (entry[0] != '\0') {
-    add_history(entry);
-    if (R.history) append_history(1, R.history);
-  }
+  save_entry(entry);
   free(joined);
   drop_chunk();
 }
@@ -425,7 +428,8 @@ static void on_line(char *line) {
   if (line == NULL) {         /* Ctrl-D: readline moved to a new line */
     if (strcmp(R.prompt, PROMPT2) == 0) {   /* in a chunk: reported, as lua does */
       rl_eof_found = 0;        /* readline goes on: the input has not ended */
-      remember("", 0);
+      if (R.chunk) save_entry(R.chunk);   /* unfinished, as lua keeps it */
+      drop_chunk();
       call("eof", 0, 0);
       R.prompt = PROMPT1;
       R.state = FINISHED;
