@@ -35,6 +35,19 @@ start() {
 	wait_for '>'
 }
 
+# kill_server: ends the tmux server and waits until it is gone: a session
+# started at once could reach it while it exits ("server exited
+# unexpectedly").
+kill_server() {
+	local pid i
+	pid=$(tmux -S "$SOCK" display-message -p '#{pid}' 2>/dev/null) || return 0
+	tmux -S "$SOCK" kill-server 2>/dev/null || true
+	for ((i = 0; i < 200; i++)); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.05
+	done
+}
+
 # Line editing, history and Tab completion are readline's: a binary built
 # with `make READLINE=0` reads plain lines, and skips those tests.  (Under
 # make valgrind, $LACTOR is a wrapper script and $LACTOR_BINARY the binary.)
@@ -392,7 +405,7 @@ back
 	needs_readline
 	local sig cmd i dir=$BATS_TEST_TMPDIR
 	for sig in HUP QUIT; do
-		tmux -S "$SOCK" kill-server 2>/dev/null || true
+		kill_server
 		rm -f "$dir/status" "$dir/after"
 		printf -v cmd 'cd %q && ulimit -c 0 && stty -g >before && env INPUTRC=/dev/null %q; echo $? >%q; stty -g >after' \
 			"$dir" "$LACTOR" "$dir/status"
@@ -572,7 +585,7 @@ half typed
 	keys C-d
 	run exit_status
 	assert_output 0
-	tmux -S "$SOCK" kill-server
+	kill_server
 	start
 	keys Up
 	wait_for '> x = 40 + 2'
@@ -602,7 +615,7 @@ x"
 	keys C-u C-d
 	run exit_status
 	assert_output 0
-	tmux -S "$SOCK" kill-server
+	kill_server
 	start
 	keys Up Up
 	wait_for $'> function g()\nreturn 7\nend'
