@@ -378,6 +378,8 @@ back
 
 @test "Ctrl-Z stops lactor, and fg gives back the prompt and the line, which the keys edit again" {
 	needs_readline
+	# valgrind 3.19 does not stop on SIGTSTP (`valgrind cat` ignores Ctrl-Z).
+	[[ $LACTOR != */lactor-valgrind ]] || skip "valgrind does not stop on SIGTSTP"
 	# A shell with job control in the terminal, to stop and resume lactor.
 	tmux -S "$SOCK" -f "$BATS_TEST_TMPDIR/tmux.conf" new-session -d -x 100 -y 30 \
 		-s repl "env PS1='$ ' bash --norc --noprofile -i"
