@@ -46,6 +46,17 @@ lactor.emit(print)'
 	assert_equal "${stderr_lines[0]}" "lactor: (command line):3: Cannot serialise function: type not supported"
 }
 
+@test "a ref, a proxy and lactor.EOF raise instead of being written as what they are not" {
+	run -0 --separate-stderr lactor -e 'local r = lactor.start(print)
+print(pcall(lactor.emit, r))
+print(pcall(lactor.emit, r:proxy()))
+print(pcall(lactor.emit, lactor.EOF))'
+	assert_output "$(printf "false\tbad argument #1 to 'emit' (lactor.Ref cannot be written as JSON)
+false\tbad argument #1 to 'emit' (lactor.Proxy cannot be written as JSON)
+false\tbad argument #1 to 'emit' (lactor.EOF cannot be written as JSON)")"
+	assert_equal "$stderr" ""
+}
+
 @test "a script's cjson settings apply to emit" {
 	run -0 lactor -e 'lactor.emit({1 / 3}) require("cjson").encode_number_precision(3) lactor.emit({1 / 3})'
 	assert_output "$(printf '[0.33333333333333]\n[0.333]')"

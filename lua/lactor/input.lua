@@ -10,6 +10,7 @@ local report = core.report
 local describe = actor.describe
 local REF, DEAD, STOPPING = actor.REF, actor.DEAD, actor.STOPPING
 local type, tostring, getmetatable, pairs = type, tostring, getmetatable, pairs
+local rawget = rawget
 
 local M = {}
 
@@ -166,6 +167,17 @@ local encode = cjson.encode
 local stdout = io.stdout
 local pcall, error = pcall, error
 
+-- lactor's own tables that JSON would show as something they are not:
+-- a ref's fields are its actor's internals, a proxy's reads send
+-- messages, and lactor.EOF has none.  Their name, or nil.
+local function opaque(v)
+  if v == M.EOF then return "lactor.EOF" end
+  local mt = getmetatable(v)
+  local name = type(mt) == "table" and rawget(mt, "__name")
+  if name == "lactor.Ref" or name == "lactor.Proxy" then return name end
+  return nil
+end
+
 -- lactor.emit(v): one line on stdout; a string or number as it is,
 -- anything else as compact JSON.  What JSON cannot hold raises at the
 -- caller.
@@ -174,6 +186,10 @@ function M.emit(v)
   if t == "number" then
     v = tostring(v)
   elseif t ~= "string" then
+    local name = t == "table" and opaque(v)
+    if name then
+      error("bad argument #1 to 'emit' (" .. name .. " cannot be written as JSON)", 2)
+    end
     local ok, s = pcall(encode, v)
     if not ok then error(s, 2) end
     v = s
