@@ -610,6 +610,23 @@ LUA
 	assert_equal "${stderr_lines[1]}" "stack traceback:"
 }
 
+@test "a lactor function written in Lua that raises stands in the traceback as one line, as a C function" {
+	run -1 --separate-stderr lactor -e 'lactor.input(5)'
+	assert_equal "$stderr" "lactor: (command line):1: bad argument #1 to 'input' (actor ref, name or function expected, got number)
+stack traceback:
+	[C]: in function 'lactor.input'
+	(command line):1: in main chunk
+	[C]: in ?"
+	run -1 --separate-stderr lactor -e 'lactor.start(function(self, m) lactor.supervise(m) end):tell(5)'
+	assert_regex "${stderr_lines[0]}" "^lactor: actor Actor \(urn:uuid:[-0-9a-f]+\) crashed: \(command line\):1: bad argument #1 to 'supervise' \(table expected, got number\)\$"
+	assert_equal "${stderr_lines[1]}" "stack traceback:"
+	assert_equal "${stderr_lines[2]}" "	[C]: in function 'lactor.supervise'"
+	assert_equal "${stderr_lines[3]}" "	(command line):1: in local 'on_receive'"
+	assert_equal "${#stderr_lines[@]}" 4
+	run -1 --separate-stderr lactor -d -e 'lactor.input(5)'
+	assert_regex "$stderr" $'\n\tlua/lactor/input\\.lua:[0-9]+: in '
+}
+
 @test "a runtime error in an -e chunk exits 1 naming the command line" {
 	run -1 --separate-stderr lactor -e 'error("boom")' -e 'print("not reached")'
 	assert_output ""

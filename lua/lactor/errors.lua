@@ -64,27 +64,59 @@ local whole = require("lactor.core").debug()
 local function lactor_frame(line) return line:find("^\tlua/lactor/") end
 local function c_frame(line) return line:find("^\t%[C%]: ") end
 
--- The traceback `tb` without the frames of lactor's files at its bottom
--- (and the C functions among them: xpcall), which called the script's
--- handler, task or callback: their paths and local names are lactor's,
--- of no use to the script's author, as lua.c's tracebacks end where the
--- script's main chunk was called ("[C]: in ?", which stays).  Kept whole
--- when no frame of the script's own would be left: the fault is then
--- lactor's.
-function M.trim(tb)
-  if whole then return tb end
-  local lines = {}
-  for line in tb:gmatch("[^\n]+") do lines[#lines + 1] = line end
+-- The last line of `lines` (a traceback's) to keep: the frames of
+-- lactor's files at its bottom (and the C functions among them: xpcall)
+-- called the script's handler, task or callback: their paths and local
+-- names are lactor's, of no use to the script's author, as lua.c's
+-- tracebacks end where the script's main chunk was called ("[C]: in ?",
+-- which stays).  All of them when no frame of the script's own would be
+-- left: the fault is then lactor's.
+local function bottom(lines)
   local n, cut = #lines, false
   while n > 1 and (lactor_frame(lines[n]) or c_frame(lines[n])) do
     cut = cut or lactor_frame(lines[n])
     n = n - 1
   end
-  if not cut then return tb end
+  if not cut then return #lines end
   for i = 2, n do
-    if not c_frame(lines[i]) then return table.concat(lines, "\n", 1, n) end
+    if not c_frame(lines[i]) then return n end
   end
-  return tb
+  return #lines
+end
+
+-- The first line of lines[2..n] to keep after the one top() puts first,
+-- or 2: a function of lactor's that the script called raised (a bad
+-- argument, at the script's line), and its frames at the top, with the C
+-- functions above them ('error'), stand as one line, as a C function's
+-- would: "[C]: in function 'lactor.input'".  Only when the script's own
+-- frame comes right below them.
+local function top(lines, n)
+  local i = 2
+  while i <= n and c_frame(lines[i]) do i = i + 1 end
+  local j = i
+  while j <= n and lactor_frame(lines[j]) do j = j + 1 end
+  if j == i or j > n or c_frame(lines[j]) then return 2, nil end
+  local what = lines[j - 1]:match(": in (.*)$")
+  if what == nil or what:find("^function <") then what = "?" end
+  -- The script called lactor.X, which Lua may name after the module
+  -- that defines it (package.loaded["lactor.input"].input).
+  what = what:gsub("^function 'lactor%.[%w_]+%.([%w_]+)'$", "function 'lactor.%1'")
+  return j, "\t[C]: in " .. what
+end
+
+-- The traceback `tb` without lactor's frames at its bottom (bottom()),
+-- and with those of a lactor function that raised at its top as one
+-- (top()).  Whole with -d.
+function M.trim(tb)
+  if whole then return tb end
+  local lines = {}
+  for line in tb:gmatch("[^\n]+") do lines[#lines + 1] = line end
+  local n = bottom(lines)
+  local first, called = top(lines, n)
+  local out = { lines[1] }
+  if called then out[2] = called end
+  for i = first, n do out[#out + 1] = lines[i] end
+  return table.concat(out, "\n")
 end
 
 -- xpcall message handler that keeps the traceback of the last error for

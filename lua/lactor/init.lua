@@ -141,7 +141,7 @@ local hooks = {
 
   -- The main chunk (or a fault in lactor's wrappers) raised.
   proc_failed = function(err, traceback)
-    report(errtext(err) .. "\n" .. traceback)
+    report(errtext(err) .. "\n" .. errors.trim(traceback))
   end,
 
   report_waiting = function(kind, owner, traceback)

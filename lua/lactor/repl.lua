@@ -196,7 +196,7 @@ local function handler(e)
   local cut = last_line(tb, "\n[^\n]*in main chunk")
   if cut == 0 then cut = last_line(tb, "\n[^\n]*%(%.%.%.tail calls%.%.%.%)") end
   if cut > 0 then tb = tb:sub(1, cut) end
-  return errtext(e) .. "\n" .. tb
+  return errtext(e) .. "\n" .. errors.trim(tb)
 end
 
 local function report(failure)
