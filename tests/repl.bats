@@ -651,6 +651,21 @@ false
 >"
 }
 
+@test "Tab offers metamethods only for a word that starts with __" {
+	needs_readline
+	start
+	type_line 'r = lactor.start(print)'
+	keys -l 'r:'
+	keys Tab Tab
+	wait_for 'r:tell'
+	run screen
+	refute_output --partial 'r:__'
+	keys C-u
+	keys -l 'r:__to'
+	keys Tab
+	wait_for '> r:__tostring'
+}
+
 @test "Tab completes lactor names whose files load on first use" {
 	needs_readline
 	start

@@ -371,8 +371,12 @@ function M.complete(text)
     names(v, sep == ":", found)
   end
   local out = {}
+  -- Metamethods (__index, __tostring) only for a word that asks for them.
+  local meta = word:sub(1, 2) == "__"
   for k in next, found do
-    if k:sub(1, #word) == word then out[#out + 1] = head .. sep .. k end
+    if k:sub(1, #word) == word and (meta or k:sub(1, 2) ~= "__") then
+      out[#out + 1] = head .. sep .. k
+    end
   end
   sort(out)
   return out
