@@ -87,6 +87,7 @@ static struct {
   struct sigaction old_sigint;
   lua_State *volatile line;    /* the running line's coroutine */
   volatile sig_atomic_t interrupted;
+  volatile sig_atomic_t raised;   /* interrupt_hook raised since the Ctrl-C */
   lua_State *volatile interrupted_line;  /* the line running then, or NULL */
   struct termios saved_term;   /* the terminal as lactor found it */
   int resized;                 /* SIGWINCH while readline was not in use */
@@ -143,15 +144,23 @@ static int call(const char *name, int nargs, int nres) {
 ** Ctrl-C
 ** ==================================================================== */
 
-/* Raises the Ctrl-C error at the next instruction of user code, and at
-** every one after it, so that a pcall in a loop cannot swallow it; the
-** line's task, in lactor's own code, catches it and calls done(), which
-** removes the hook.  lactor's own Lua code is never cut in half. */
+/* Instructions the code that catches the Ctrl-C error runs before the
+** hook raises it again: its __close methods, and what follows a pcall. */
+#define GRACE 1000
+
+/* Raises the Ctrl-C error at the next instruction of user code, as lua's
+** hook does; code that catches it gets GRACE instructions, so that it
+** can clean up as in lua, and then the error again at every instruction,
+** so that a pcall in a loop cannot swallow it.  The line's task, in
+** lactor's own code, catches it and calls done(), which removes the
+** hook.  lactor's own Lua code is never cut in half. */
 static void interrupt_hook(lua_State *L, lua_Debug *ar) {
   static const char prefix[] = "@" LX_EMBED_PREFIX;
   if (lua_getinfo(L, "S", ar) &&
       strncmp(ar->source, prefix, sizeof prefix - 1) == 0)
     return;
+  lua_sethook(L, interrupt_hook, LUA_MASKCOUNT, R.raised ? 1 : GRACE);
+  R.raised = 1;
   lua_rawgetp(L, LUA_REGISTRYINDEX, &interrupt_key);
   lua_error(L);
 }
@@ -177,6 +186,7 @@ static void on_sigint(int sig) {
   lx_loop_signal_taken();
   R.interrupted = 1;
   R.interrupted_line = co;
+  R.raised = 0;
   if (co) lua_sethook(co, interrupt_hook, LUA_MASKCOUNT, 1);
   if (p != NULL && p->co != co) {
     /* With preemption on, a proc that can yield never keeps the REPL

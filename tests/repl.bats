@@ -291,6 +291,14 @@ in pcall
 >"
 }
 
+@test "Ctrl-C in a spinning line: code that catches interrupted! cleans up, as in lua" {
+	start
+	send_line 'do local t <close> = setmetatable({}, {__close = function(_, e) print("closed " .. tostring(e)) end}); print("spin"); local ok, e = pcall(function() while true do end end); print("pcall got " .. tostring(e)) end'
+	wait_for $'\nspin'
+	keys C-c
+	wait_for $'^Cpcall got interrupted!\nclosed nil\n>'
+}
+
 @test "Ctrl-C cancels a spinning line that preemption keeps yielding" {
 	start
 	send_line 'print("spinning") while true do end'
