@@ -17,10 +17,10 @@
 -- label (its tostring), methods and children (callers and nested proxies,
 -- made once per name), assigned (names written through it whose write is
 -- still queued: the function or traversable table written, or true, so
--- that such a name is already what the write makes it) and queued (how many writes of each such
--- name are).  Proxies are
--- made once per actor and path, so == between them is identity; __eq says
--- the same for any that are not.
+-- that such a name is already what the write makes it) and queued (how
+-- many writes of each such name are).  Proxies are made once per actor
+-- and path, so == between them is identity; __eq says the same for any
+-- that are not.
 
 local actor = require("lactor.actor")
 local core = require("lactor.core")
