@@ -433,6 +433,7 @@ local function check_name(name, where, seen)
   end
 end
 
+-- {args[1], ..., args[n]}: raises for more values than a Lua stack holds.
 local function pack_args(args, n)
   return { unpack(args, 1, n) }
 end
