@@ -444,15 +444,12 @@ static void on_timer(struct ev_loop *ev, ev_timer *w, int revents) {
   lx_proc_ready(p);
 }
 
-/* Closes the to-be-closed variables that the error on top of dead
-** coroutine `co` left open, as a pcall would have on its way out.  The
-** error stays on top; an error in a __close replaces it, as in a pcall. */
-static void close_dead(lua_State *co, lua_State *from) {
+int lx_close_thread(lua_State *co, lua_State *from) {
 #if LUA_VERSION_RELEASE_NUM >= 50406
-  (void)lua_closethread(co, from);
+  return lua_closethread(co, from);
 #else
   (void)from;
-  (void)lua_resetthread(co);
+  return lua_resetthread(co);
 #endif
 }
 
@@ -464,7 +461,7 @@ static void close_dead(lua_State *co, lua_State *from) {
 static void failed(lx_loop *lp, lua_State *co) {
   lua_State *L = lp->L;
   luaL_traceback(L, co, NULL, 0);
-  close_dead(co, L);
+  (void)lx_close_thread(co, L);    /* the error stays on top */
   lua_xmove(co, L, 1);                      /* error object */
   lua_insert(L, -2);
   lua_settop(co, 0);

@@ -143,6 +143,11 @@ int lx_cannot_wait(lua_State *L, const char *what);
 int lx_proc_park(lua_State *L, lx_state state, lua_KContext ctx,
                  lua_KFunction k);
 void lx_proc_kill(lx_proc *p);
+/* Closes the to-be-closed variables coroutine `co` left open, as
+** coroutine.close does (lua_closethread, or lua_resetthread before Lua
+** 5.4.6): with the error on top of a dead one, which stays there (an
+** error in a __close replaces it, as in a pcall), or with none. */
+int lx_close_thread(lua_State *co, lua_State *from);
 /* For the continuation of a proc's yield: raises unless the loop resumed
 ** it (a script's coroutine.resume on a parked proc would corrupt it). */
 int lx_proc_resumed(lua_State *L);

@@ -200,11 +200,25 @@ static void on_sigint(int sig) {
 }
 
 /* A line that waits (or that the preemption timer stopped first) is
-** cancelled here: its proc never runs again. */
+** cancelled here: its proc never runs again, and its to-be-closed
+** variables close, as coroutine.close closes them (with no error); an
+** error in a __close is shown before the "interrupted!". */
 static void cancel(void) {
   lua_State *co = R.line;
   R.line = NULL;
-  if (co && lx_proc_of(co)) lx_proc_kill(lx_proc_of(co));
+  if (co && lx_proc_of(co)) {
+    lua_pushthread(co);                /* kept: the kill lets go of it */
+    lua_xmove(co, R.L, 1);
+    lx_proc_kill(lx_proc_of(co));
+    lua_sethook(co, NULL, 0, 0);       /* the Ctrl-C's, for the line */
+    if (lx_close_thread(co, R.L) != LUA_OK) {
+      const char *msg = lua_tostring(co, -1);
+      fflush(stdout);
+      fprintf(stderr, "%s\n", msg ? msg : "(error object is not a string)");
+    }
+    lua_settop(co, 0);
+    lua_pop(R.L, 1);
+  }
   fflush(stdout);
   fputs("interrupted!\n", stderr);
   fflush(stderr);

@@ -291,6 +291,19 @@ in pcall
 >"
 }
 
+@test "Ctrl-C on a line that waits closes its to-be-closed variables, as coroutine.close does" {
+	start
+	send_line 'do local t <close> = setmetatable({}, {__close = function(_, e) print("closed " .. tostring(e)) end}); print("waiting"); lactor.sleep(30) end'
+	wait_for $'\nwaiting'
+	keys C-c
+	wait_for $'waiting\n^Cclosed nil\ninterrupted!\n>'
+	send_line 'do local t <close> = setmetatable({}, {__close = function() error("close failed", 0) end}); print("waiting"); lactor.future():get() end'
+	wait_for $'\nwaiting\n'
+	keys C-c
+	wait_for $'waiting\n^Cclose failed\nstack traceback:\n'
+	wait_for $'in function <stdin:1>\ninterrupted!\n>'
+}
+
 @test "Ctrl-C in a spinning line: code that catches interrupted! cleans up, as in lua" {
 	start
 	send_line 'do local t <close> = setmetatable({}, {__close = function(_, e) print("closed " .. tostring(e)) end}); print("spin"); local ok, e = pcall(function() while true do end end); print("pcall got " .. tostring(e)) end'
