@@ -581,6 +581,28 @@ $(printf 'true\tfalse')"
 		fail "no line '$want' in stderr: $stderr"
 }
 
+@test "an instance whose own __index raises: the lookup of on_failure fails as on_failure would" {
+	script t.lua >/dev/null <<'LUA'
+local C = lactor.class("Odd")
+function C:init()
+  setmetatable(self, { __index = function(_, k) error("no field " .. k, 0) end })
+end
+local r = C:start()
+print(r.urn)
+local m = r:monitor()
+print(pcall(m.get, m))
+LUA
+	run --separate-stderr lactor t.lua
+	assert_failure 1
+	urn=${lines[0]}
+	assert_regex "$urn" "$URN_RE"
+	assert_equal "${lines[1]}" "$(printf 'true\tno field on_start')"
+	assert_equal "${stderr_lines[0]}" "lactor: actor Odd ($urn) crashed: no field on_start"
+	local want="lactor: actor Odd ($urn) on_failure failed: no field on_failure"
+	[[ $'\n'"$stderr"$'\n' == *$'\n'"$want"$'\n'* ]] ||
+		fail "no line '$want' in stderr: $stderr"
+}
+
 @test "an actor without on_receive warns about an unexpected message and an ask resolves to nothing" {
 	script t.lua >/dev/null <<'LUA'
 local C = lactor.class("Quiet")

@@ -282,11 +282,16 @@ end
 -- reported, not raised, and the result is false.  Meanwhile a shutdown
 -- (SIGTERM) lets it finish: the actor is live no more, so the shutdown
 -- would not run the callback again.
+-- inst[name](inst, ...) if there is one (false is none: see Anonymous
+-- below).  Looked up inside the xpcall: a script's __index may raise.
+local function call_named(inst, name, ...)
+  local fn = inst[name]
+  if fn then return fn(inst, ...) end
+end
+
 local function callback(c, name, ...)
-  local fn = c[INST][name]
-  if not fn then return true end      -- false too: see Anonymous below
   finishing(true)
-  local ok, err = xpcall(fn, handler, c[INST], ...)
+  local ok, err = xpcall(call_named, handler, c[INST], name, ...)
   finishing(false)
   if not ok then
     report("actor " .. describe(c) .. " " .. name .. " failed: "
