@@ -742,8 +742,17 @@ static void on_wake(struct ev_loop *ev, ev_async *w, int revents) {
   if (R.interrupted) {
     lua_State *was_running = R.interrupted_line;
     R.interrupted = 0;
-    if (R.state == RUNNING && was_running != NULL && R.line == was_running)
-      cancel();
+    if (R.state == RUNNING && was_running != NULL && R.line == was_running) {
+      /* A line queued to run (the preemption timer stopped it) meets
+      ** the hook as soon as it runs on, and gets the error, which its
+      ** code may catch, as in lua; armed again here, as a preemption
+      ** that came between may have put the script's hook back in its
+      ** place.  One that waits cannot run on: it is cancelled. */
+      lx_proc *p = lx_proc_of(was_running);
+      if (p == NULL || p->state != LX_READY) cancel();
+      else if (!R.raised)
+        lua_sethook(was_running, interrupt_hook, LUA_MASKCOUNT, 1);
+    }
     else if (!R.tty) {                 /* nothing to cancel: as without */
       lx_loop_shutdown(R.lp, 128 + SIGINT);     /* the REPL */
       return;
