@@ -277,11 +277,6 @@ local function die(c)
   if on_death then on_death(c) end
 end
 
--- Runs the on_stop or on_failure of an actor that has died (or the
--- on_start of one a shutdown ends before it started); an error in it is
--- reported, not raised, and the result is false.  Meanwhile a shutdown
--- (SIGTERM) lets it finish: the actor is live no more, so the shutdown
--- would not run the callback again.
 -- inst[name](inst, ...) if there is one (false is none: see Anonymous
 -- below).  Looked up inside the xpcall: a script's __index may raise.
 local function call_named(inst, name, ...)
@@ -289,6 +284,11 @@ local function call_named(inst, name, ...)
   if fn then return fn(inst, ...) end
 end
 
+-- Runs the on_stop or on_failure of an actor that has died (or the
+-- on_start of one a shutdown ends before it started); an error in it is
+-- reported, not raised, and the result is false.  Meanwhile a shutdown
+-- (SIGTERM) lets it finish: the actor is live no more, so the shutdown
+-- would not run the callback again.
 local function callback(c, name, ...)
   finishing(true)
   local ok, err = xpcall(call_named, handler, c[INST], name, ...)
