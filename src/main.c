@@ -94,11 +94,11 @@ static int takes_argument(const char *a) {
   return is(a, "-t", "--to") || is(a, NULL, "--input") || is(a, NULL, "--slice");
 }
 
-/* Is the script "-", standard input?  After "--", "-" is a file's name,
-** as in lua. */
-static int script_is_stdin(const options *o, char **argv) {
-  return o->script && strcmp(argv[o->script], "-") == 0 &&
-         strcmp(argv[o->script - 1], "--") != 0;
+/* Is argv[script] "-", standard input?  After "--", "-" is a file's
+** name, as in lua.  0 is no script. */
+static int script_is_stdin(char **argv, int script) {
+  return script && strcmp(argv[script], "-") == 0 &&
+         strcmp(argv[script - 1], "--") != 0;
 }
 
 /* First pass over argv: checks the options and finds the script.
@@ -156,7 +156,7 @@ static int collect(int argc, char **argv, options *o) {
   if (o->has_i && o->to && !o->input)
     return usage_error("'-i' and '%s' would both read stdin: give the "
                        "records with --input FILE", "-t");
-  if (o->input_opt && !o->input && script_is_stdin(o, argv))
+  if (o->input_opt && !o->input && script_is_stdin(argv, o->script))
     return usage_error("'%s' and '-' would both read stdin: give the "
                        "records with --input FILE", o->input_opt);
   return -1;
@@ -294,10 +294,8 @@ static void add_args(lua_State *L, int steps, int argc, char **argv,
 ** more of them than a Lua stack holds. */
 static int add_script(lua_State *L, int steps, int argc, char **argv,
                       int script) {
-  const char *fname = argv[script];
+  const char *fname = script_is_stdin(argv, script) ? NULL : argv[script];
   int i, nargs = argc - script - 1;
-  if (strcmp(fname, "-") == 0 && strcmp(argv[script - 1], "--") != 0)
-    fname = NULL;                 /* stdin */
   if (!lua_checkstack(L, nargs + 1)) return 0;
   for (i = script + 1; i < argc; i++) lua_pushstring(L, argv[i]);
   add_chunk_step(L, steps, NULL, fname, nargs);
@@ -370,7 +368,8 @@ int main(int argc, char **argv) {
   ** lua does. */
   if (!o.script && !o.has_e && !o.has_v && isatty(0)) o.has_i = o.has_v = 1;
   if (o.has_i) stdin_taken = "stdin is read by the REPL";
-  else if (script_is_stdin(&o, argv) || (!o.script && !o.has_e && !o.has_v))
+  else if (script_is_stdin(argv, o.script) ||
+           (!o.script && !o.has_e && !o.has_v))
     stdin_taken = "stdin is read as the script";
   if (lx_input_defaults(L, rt->loop, o.input, o.format, stdin_taken) != 0) {
     fprintf(stderr, "%s: cannot open %s: %s\n", progname, o.input,

@@ -12,10 +12,6 @@
 
 #define HOOK_MASK LUA_MASKCOUNT
 
-/* Instructions the catcher of "interrupted!" runs before the hook fires
-** again (see hook). */
-#define GRACE 1000
-
 /* Ticks per slice.  A resume is preempted at the tick that finds it still
 ** running TICKS ticks after the first tick that saw it: after a slice, and
 ** at most a slice / TICKS more, where one tick per slice could let it run
@@ -117,12 +113,12 @@ static void hook(lua_State *L, lua_Debug *ar) {
   /* Inside a C call, or a runaway that the REPL's Ctrl-C interrupts. */
   if (!lua_isyieldable(L) || stopping == LX_INTERRUPT) {
     if (!stopping) return;             /* later */
-    /* The first time, the hook looks again GRACE instructions later, so
+    /* The first time, the hook looks again LX_GRACE instructions later, so
     ** that the __close methods and message handlers of the code that
     ** catches this run.  Code that catches it and spins on gets it again,
     ** and then the hook looks at every instruction, to yield as soon as
     ** it can. */
-    lua_sethook(L, hook, HOOK_MASK, interrupted ? 1 : GRACE);
+    lua_sethook(L, hook, HOOK_MASK, interrupted ? 1 : LX_GRACE);
     interrupted = 1;
     lua_pushliteral(L, "interrupted!");   /* no position: it came from outside */
     lua_error(L);

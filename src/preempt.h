@@ -46,6 +46,10 @@ void lx_preempt_leave(lx_proc *p);
 ** LX_INTERRUPT (the REPL's Ctrl-C on a runaway) it gets it even where it
 ** can yield.  Async-signal-safe. */
 enum { LX_PREEMPT, LX_STOP, LX_INTERRUPT };
+/* Instructions the code that catches "interrupted!" (a signal's here, a
+** Ctrl-C's in the REPL) runs, its __close methods and message handlers,
+** before the hook raises it again, then at every instruction. */
+#define LX_GRACE 1000
 void lx_preempt_now(int stop);
 
 /* The proc being resumed, or NULL.  Async-signal-safe. */

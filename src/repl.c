@@ -144,12 +144,8 @@ static int call(const char *name, int nargs, int nres) {
 ** Ctrl-C
 ** ==================================================================== */
 
-/* Instructions the code that catches the Ctrl-C error runs before the
-** hook raises it again: its __close methods, and what follows a pcall. */
-#define GRACE 1000
-
 /* Raises the Ctrl-C error at the next instruction of user code, as lua's
-** hook does; code that catches it gets GRACE instructions, so that it
+** hook does; code that catches it gets LX_GRACE instructions, so that it
 ** can clean up as in lua, and then the error again at every instruction,
 ** so that a pcall in a loop cannot swallow it.  The line's task, in
 ** lactor's own code, catches it and calls done(), which removes the
@@ -159,7 +155,7 @@ static void interrupt_hook(lua_State *L, lua_Debug *ar) {
   if (lua_getinfo(L, "S", ar) &&
       strncmp(ar->source, prefix, sizeof prefix - 1) == 0)
     return;
-  lua_sethook(L, interrupt_hook, LUA_MASKCOUNT, R.raised ? 1 : GRACE);
+  lua_sethook(L, interrupt_hook, LUA_MASKCOUNT, R.raised ? 1 : LX_GRACE);
   R.raised = 1;
   lua_rawgetp(L, LUA_REGISTRYINDEX, &interrupt_key);
   lua_error(L);
@@ -594,14 +590,20 @@ static void release_terminal_signals(void) {
       sigaction(terminal_signals[i], &terminal_old[i], NULL);
 }
 
+/* The run ends under the prompt: the line being edited stays, and what
+** comes next (on_stop's output, the shell's) goes below it. */
+static void end_edited_line(void) {
+  if (!R.installed || R.hidden) return;
+  fputc('\n', R.term);
+  fflush(R.term);
+  R.column0 = 1;
+}
+
 /* A script's os.exit while the prompt is shown must not leave the
 ** terminal in readline's mode, nor the shell's next output on the line
 ** being edited. */
 static void at_exit(void) {
-  if (R.installed && !R.hidden) {
-    fputc('\n', R.term);
-    fflush(R.term);
-  }
+  end_edited_line();
   uninstall();
 }
 
@@ -824,11 +826,7 @@ static void stop(void) {
 static void on_end(void *ud) {
   (void)ud;
 #ifdef LX_READLINE
-  if (R.installed && !R.hidden) {
-    fputc('\n', R.term);
-    fflush(R.term);
-    R.column0 = 1;
-  }
+  end_edited_line();
 #endif
   stop();
 }
