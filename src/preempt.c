@@ -41,6 +41,17 @@ static void arm(lua_State *co) {
   lua_sethook(co, hook, HOOK_MASK, 1);
 }
 
+/* Sets lactor's hook on `co` again (see on_tick), counting as it did: a
+** grace after "interrupted!" (LX_GRACE) starts again rather than ending
+** at the next instruction, which would make the code that catches it
+** yield wherever a slow C call in it (a __close that flushes a file)
+** happened to span a slice. */
+static void rearm(lua_State *co) {
+  if (lua_gethook(co) != hook) arm(co);
+  else if (lua_gethookmask(co) & LUA_MASKCOUNT)
+    lua_sethook(co, hook, HOOK_MASK, lua_gethookcount(co));
+}
+
 /* Takes lactor's hook off `L`, putting back the one the script set on a
 ** proc's coroutine with debug.sethook (see sethook below). */
 static void disarm(lua_State *L) {
@@ -153,10 +164,7 @@ static void on_tick(int sig) {
     ** slice, walks the call chain once a slice, not once a tick.  Not
     ** while it waits for a call or return: those need no trap, and
     ** counting again would undo that wait every slice. */
-    if (ticks_seen % TICKS == 0 && ticks_seen > TICKS
-        && (lua_gethook(running->co) != hook
-            || (lua_gethookmask(running->co) & LUA_MASKCOUNT)))
-      arm(running->co);
+    if (ticks_seen % TICKS == 0 && ticks_seen > TICKS) rearm(running->co);
   }
   else ticks_seen = 0;
   seen = generation;

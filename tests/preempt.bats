@@ -417,6 +417,34 @@ Stuck on_failure: interrupted!
 Keeper on_stop ran"
 }
 
+@test "interrupted! lets the code that catches it clean up however long its C calls take" {
+	# The __close sleeps through several slices in one C call: the ticks
+	# meanwhile must not cut its grace short, which made it yield at its
+	# next line, where the graceful stop then ended it.
+	keeper_script <<'LUA'
+local Stuck = lactor.class("Stuck")
+function Stuck:on_failure(err) print("Stuck on_failure: " .. err) end
+function Stuck:on_receive()
+  local guard <close> = setmetatable({}, { __close = function()
+    os.execute("sleep 0.1")
+    print("Stuck's __close ran")
+  end })
+  table.sort({3, 2, 1}, function(a, b)
+    io.open(os.getenv("READY"), "w"):close()
+    while true do end
+  end)
+end
+Stuck:start():tell("go")
+LUA
+	start_until_ready "$LACTOR" t.lua
+	kill -TERM "$pid"
+	reap
+	assert_equal "$status" 143
+	assert_equal "$(cat out)" "Stuck's __close ran
+Stuck on_failure: interrupted!
+Keeper on_stop ran"
+}
+
 @test "interrupted! lets the code that catches it clean up: its message handler runs" {
 	keeper_script <<'LUA'
 xpcall(function()
