@@ -41,15 +41,16 @@ static void arm(lua_State *co) {
   lua_sethook(co, hook, HOOK_MASK, 1);
 }
 
-/* Sets lactor's hook on `co` again (see on_tick), counting as it did: a
-** grace after "interrupted!" (LX_GRACE) starts again rather than ending
-** at the next instruction, which would make the code that catches it
-** yield wherever a slow C call in it (a __close that flushes a file)
-** happened to span a slice. */
+/* Sets lactor's hook on `co` again (see on_tick), unless it counts down
+** a grace after "interrupted!" (LX_GRACE): setting it again would cut
+** the grace short (at count 1, the code that catches the error yielded
+** wherever a C call in it spanned a slice) or, at its count, start it
+** again, for ever where it takes longer than a slice.  The hook set that
+** count itself, outside any signal handler, so its trap cannot be lost. */
 static void rearm(lua_State *co) {
-  if (lua_gethook(co) != hook) arm(co);
-  else if (lua_gethookmask(co) & LUA_MASKCOUNT)
-    lua_sethook(co, hook, HOOK_MASK, lua_gethookcount(co));
+  if (lua_gethook(co) != hook
+      || ((lua_gethookmask(co) & LUA_MASKCOUNT) && lua_gethookcount(co) == 1))
+    arm(co);
 }
 
 /* Takes lactor's hook off `L`, putting back the one the script set on a

@@ -48,8 +48,11 @@ void lx_preempt_leave(lx_proc *p);
 enum { LX_PREEMPT, LX_STOP, LX_INTERRUPT };
 /* Instructions the code that catches "interrupted!" (a signal's here, a
 ** Ctrl-C's in the REPL) runs, its __close methods and message handlers,
-** before the hook raises it again, then at every instruction. */
-#define LX_GRACE 1000
+** before the hook raises it again, then at every instruction: about a
+** slice's worth (5 ms), room for a real clean-up (a __close that formats
+** and flushes a few hundred lines), where a thousand cut it short and the
+** graceful stop then ended its actor before on_failure. */
+#define LX_GRACE 1000000
 void lx_preempt_now(int stop);
 
 /* The proc being resumed, or NULL.  Async-signal-safe. */

@@ -445,6 +445,32 @@ Stuck on_failure: interrupted!
 Keeper on_stop ran"
 }
 
+@test "interrupted! leaves room for a clean-up of a few thousand instructions" {
+	keeper_script <<'LUA'
+local Stuck = lactor.class("Stuck")
+function Stuck:on_failure(err) print("Stuck on_failure: " .. err) end
+function Stuck:on_receive()
+  local guard <close> = setmetatable({}, { __close = function()
+    local lines = {}
+    for i = 1, 300 do lines[#lines + 1] = string.format("line %d", i) end
+    print("Stuck's __close flushed " .. #lines .. " lines")
+  end })
+  table.sort({3, 2, 1}, function(a, b)
+    io.open(os.getenv("READY"), "w"):close()
+    while true do end
+  end)
+end
+Stuck:start():tell("go")
+LUA
+	start_until_ready "$LACTOR" t.lua
+	kill -TERM "$pid"
+	reap
+	assert_equal "$status" 143
+	assert_equal "$(cat out)" "Stuck's __close flushed 300 lines
+Stuck on_failure: interrupted!
+Keeper on_stop ran"
+}
+
 @test "interrupted! lets the code that catches it clean up: its message handler runs" {
 	keeper_script <<'LUA'
 xpcall(function()

@@ -310,6 +310,11 @@ in pcall
 	wait_for $'\nspin'
 	keys C-c
 	wait_for $'^Cpcall got interrupted!\nclosed nil\n>'
+	# Room for a clean-up of a few thousand instructions, not just a few.
+	send_line 'do pcall(function() print("spin") while true do end end); local n = 0; for i = 1, 300 do n = n + #string.format("line %d", i) end; print("cleaned up " .. n) end'
+	wait_for $'\nspin'
+	keys C-c
+	wait_for $'^Ccleaned up 2292\n>'
 }
 
 @test "Ctrl-C cancels a spinning line that preemption keeps yielding" {
