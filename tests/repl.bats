@@ -311,8 +311,8 @@ in pcall
 	keys C-c
 	wait_for $'^Cpcall got interrupted!\nclosed nil\n>'
 	# Room for a clean-up of a few thousand instructions, not just a few.
-	send_line 'do pcall(function() print("spin") while true do end end); local n = 0; for i = 1, 300 do n = n + #string.format("line %d", i) end; print("cleaned up " .. n) end'
-	wait_for $'\nspin'
+	send_line 'do pcall(function() print("spin again") while true do end end); local n = 0; for i = 1, 300 do n = n + #string.format("line %d", i) end; print("cleaned up " .. n) end'
+	wait_for $'\nspin again'
 	keys C-c
 	wait_for $'^Ccleaned up 2292\n>'
 }
