@@ -3,6 +3,7 @@
 ** and yields; resolving the future readies every waiter and hands each
 ** on_done callback to a task of its own.
 */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -208,7 +209,7 @@ static void fail(lx_loop *lp, lua_State *L, int idx, lx_future *f, int err,
 /* Pushes the Lua-side error object {kind = "Timeout", ...}. */
 static void push_timeout(lua_State *L, double after) {
   char msg[64];
-  snprintf(msg, sizeof msg, "timed out after %g s", after);
+  snprintf(msg, sizeof msg, "timed out after %.14g s", after);
   lx_hook_push(L, "error");
   lua_pushliteral(L, "Timeout");
   lua_pushstring(L, msg);
@@ -290,6 +291,7 @@ static int get_done(lua_State *L, int status, lua_KContext ctx) {
     return lua_error(L);
   }
   stop_timer(p);
+  f->observed = 1;             /* read: a get that timed out did not */
   return results(L, f);
 }
 
@@ -335,8 +337,12 @@ static int f_get(lua_State *L) {
   double timeout = has_timeout ? luaL_checknumber(L, 2) : -1;
   lx_proc *p;
   luaL_argcheck(L, timeout == timeout, 2, "number is NaN");
-  f->observed = 1;
+  if (timeout == HUGE_VAL) {        /* never: a deadlock is one still */
+    has_timeout = 0;
+    timeout = -1;
+  }
   if (f->state != PENDING) {
+    f->observed = 1;
     lua_settop(L, 1);
     return results(L, f);
   }
@@ -534,6 +540,7 @@ static int l_ask(lua_State *L) {
   int queue = lua_toboolean(L, 3);
   luaL_checktype(L, 1, LUA_TTABLE);
   luaL_argcheck(L, timeout == timeout, 2, "number is NaN");
+  if (timeout == HUGE_VAL) has_timeout = 0;   /* never, as in get */
   if (timeout < 0) timeout = 0;     /* past already: times out at once */
   f = newfuture(L);                 /* on top: what is returned */
   f->owner = lua_topointer(L, 1);

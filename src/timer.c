@@ -122,7 +122,7 @@ static int t_cancel(lua_State *L) {
 
 static int t_tostring(lua_State *L) {
   char buf[64];
-  snprintf(buf, sizeof buf, "Timer(%g)", checktimer(L, 1)->after);
+  snprintf(buf, sizeof buf, "Timer(%.14g)", checktimer(L, 1)->after);
   lua_pushstring(L, buf);
   return 1;
 }

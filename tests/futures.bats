@@ -242,6 +242,37 @@ set later
 OUT
 }
 
+@test "a Timeout names its time with every digit, and a negative one as 0, in get and get_all alike" {
+	run timeout 10 "$LACTOR" -e '
+local f = lactor.future()
+print(select(2, pcall(f.get, f, 1/3)))
+print(select(2, pcall(f.get, f, -1)))
+print(select(2, pcall(lactor.get_all, {f}, -1)))'
+	assert_success
+	assert_output - <<'OUT'
+Timeout: timed out after 0.33333333333333 s
+Timeout: timed out after 0 s
+Timeout: timed out after 0 s
+OUT
+}
+
+@test "get(math.huge) and ask(msg, math.huge) wait without a deadline: nothing to wait for is a deadlock" {
+	run timeout 10 "$LACTOR" -e 'lactor.future():get(math.huge)'
+	assert_failure 1
+	assert_line --index 0 "lactor: deadlock: 1 coroutine(s) waiting on futures that can never resolve"
+	run timeout 10 "$LACTOR" -e '
+local a = lactor.start(function() lactor.future():get() end)
+a:ask(1, math.huge):get()'
+	assert_failure 1
+	assert_line --index 0 "lactor: deadlock: 2 coroutine(s) waiting on futures that can never resolve"
+	run timeout 10 "$LACTOR" -e '
+local f = lactor.future()
+lactor.after(0.01, function() f:set("set") end)
+print(f:get(math.huge))'
+	assert_success
+	assert_output "set"
+}
+
 @test "get with a timeout returns the values when the future is set in time" {
 	script t.lua <<'LUA'
 local f = lactor.future()

@@ -127,6 +127,17 @@ LUA
 	assert_regex "$stderr" $'\nstack traceback:\n'
 }
 
+@test "a failed task whose only get timed out before it failed is still reported" {
+	script t.lua <<'LUA'
+local t = lactor.spawn(function() lactor.sleep(0.05); error("boom") end)
+print(pcall(t.get, t, 0.01))
+LUA
+	run --separate-stderr timeout 10 "$LACTOR" t.lua
+	assert_success
+	assert_output "$(printf 'false\tTimeout: timed out after 0.01 s')"
+	assert_equal "${stderr_lines[0]}" "lactor: task failed: t.lua:1: boom"
+}
+
 @test "a failed task's traceback ends at the task's function, without lactor's frames" {
 	script t.lua >/dev/null <<'LUA'
 lactor.spawn(function()
@@ -342,6 +353,15 @@ LUA
 Timer(0.5)
 Timer(0.25)
 OUT
+}
+
+@test "tostring of a timer shows its time as tostring shows a number, every digit" {
+	run timeout 10 "$LACTOR" -e '
+local a, b = lactor.after(123456789, print), lactor.after(1/3, print)
+print(tostring(a), tostring(b))
+a:cancel() b:cancel()'
+	assert_success
+	assert_output "$(printf 'Timer(123456789)\tTimer(0.33333333333333)')"
 }
 
 @test "lactor.every timers the loop cannot keep up with neither pile up nor starve the rest" {

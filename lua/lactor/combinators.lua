@@ -144,7 +144,8 @@ function M.get_all(futures, timeout)
       -- could not wait.
       if f:is_ready() then error(v, 0) end
       if deadline and errors.is_error(v, errors.Timeout) then
-        error(errors.new(errors.Timeout, ("timed out after %g s"):format(timeout)), 2)
+        error(errors.new(errors.Timeout,
+          ("timed out after %.14g s"):format(timeout > 0 and timeout or 0)), 2)
       end
       error(v, 2)
     end
