@@ -614,6 +614,35 @@ end'
 	done
 }
 
+@test "a misuse in a handler's tail call never names lactor's own file and line" {
+	# `return lactor.join(5)` leaves no frame of the handler's: the frame
+	# below is lactor's worker, and the error has no position, as one
+	# raised in a C function's frame.  Called as usual, the line is the
+	# script's.
+	script t.lua >/dev/null <<'LUA'
+local A = lactor.class("A")
+function A:on_receive(m)
+  if m == "tail" then return lactor.join(5) end
+  lactor.spawn(5)
+end
+local a = A:start()
+print(select(2, pcall(function() return a:ask("tail"):get() end)))
+print(select(2, pcall(function() return a:ask("call"):get() end)))
+print(select(2, pcall(function()
+  return lactor.start(function(self, m)
+    if m == 0 then return lactor.get_all({ self.ref:ask(1) }) end
+  end):ask(0):get()
+end)))
+LUA
+	run --separate-stderr timeout 10 "$LACTOR" t.lua
+	assert_success
+	assert_output - <<'OUT'
+bad argument #1 to 'join' (a future expected, got number)
+t.lua:4: bad argument #1 to 'spawn' (function expected, got number)
+deadlock: an actor cannot wait for the reply to its own ask
+OUT
+}
+
 @test "finalizers that lua_close runs at exit may still call lactor" {
 	# They run after the loop has ended: what they spawn, start or queue
 	# never runs, and must not touch memory lua_close frees (make check).

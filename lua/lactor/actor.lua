@@ -48,6 +48,7 @@
 
 local core = require("lactor.core")
 local errors = require("lactor.errors")
+local error = errors.error   -- a position never names lactor's own line
 local task = require("lactor.task")
 
 local queue, next_actor, kill = core.queue, core.next_actor, core.kill

@@ -4,6 +4,7 @@
 
 local core = require("lactor.core")
 local errors = require("lactor.errors")
+local error = errors.error   -- a position never names lactor's own line
 local task = require("lactor.task")
 
 local future, reply, now, derive_from = core.future, core.reply, core.now, core.derive

@@ -20,6 +20,31 @@ function M.is_error(e, kind)
   return kind == nil or e.kind == kind
 end
 
+-- Whether tracebacks keep lactor's own frames: with -d, for whoever
+-- debugs lactor itself.
+local whole = require("lactor.core").debug()
+
+local raw_error, getinfo = error, debug.getinfo
+local EMBED_SOURCE <const> = "@lua/lactor/"   -- src/embed.h's prefix
+
+-- error() for lactor's own files, whose misuse errors name a caller's
+-- line (level 2 or more; level 1 and 0 are error()'s).  A script's handler that ends in a tail call
+-- (`return lactor.join(x)`) leaves no frame of its own: the frame below,
+-- which error() would name, is then lactor's worker, and its file and
+-- line would point at lactor, not at the script.  Such a position is left
+-- out, as for an error raised in a C function's frame.
+function M.error(msg, level)
+  level = level or 1
+  if level > 1 and not whole then
+    local info = getinfo(level + 1, "S")    -- seen from here, one deeper
+    if info and info.source:sub(1, #EMBED_SOURCE) == EMBED_SOURCE then
+      raw_error(msg, 0)
+    end
+  end
+  raw_error(msg, level > 0 and level + 1 or level)
+end
+local error = M.error
+
 -- Raises "bad argument #argn to 'fname' (number expected, got T)", or
 -- "(number is NaN)", for timeout t (neither nil nor a number that is not
 -- NaN), at the caller of fname, which calls this only once t is bad:
@@ -54,10 +79,6 @@ function M.text(e)
   end
   return "(error object is a " .. t .. " value)"
 end
-
--- Whether tracebacks keep lactor's own frames: with -d, for whoever
--- debugs lactor itself.
-local whole = require("lactor.core").debug()
 
 -- Frames of the runtime: in one of lactor's Lua files (their chunk names
 -- are "@lua/lactor/x.lua", src/embed.h), and C functions.

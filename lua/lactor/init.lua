@@ -14,6 +14,7 @@
 
 local core = require("lactor.core")
 local errors = require("lactor.errors")
+local error = errors.error   -- a position never names lactor's own line
 local task = require("lactor.task")
 
 local require, next, rawget, rawset = require, next, rawget, rawset

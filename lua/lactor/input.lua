@@ -4,6 +4,8 @@
 
 local core = require("lactor.core")
 local actor = require("lactor.actor")
+local errors = require("lactor.errors")
+local error = errors.error   -- a position never names lactor's own line
 local cjson = require("cjson")
 
 local report = core.report

@@ -23,6 +23,8 @@
 -- that are not.
 
 local actor = require("lactor.actor")
+local errors = require("lactor.errors")
+local error = errors.error   -- a position never names lactor's own line
 local core = require("lactor.core")
 
 local ask_future, reply = core.ask_future, core.reply

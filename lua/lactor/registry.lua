@@ -9,6 +9,8 @@
 
 local core = require("lactor.core")
 local actor = require("lactor.actor")
+local errors = require("lactor.errors")
+local error = errors.error   -- a position never names lactor's own line
 
 local live, live_in_order, parent = actor.live, actor.live_in_order, actor.parent
 local REF, DEAD = actor.REF, actor.DEAD

@@ -25,6 +25,7 @@
 local actor = require("lactor.actor")
 local core = require("lactor.core")
 local errors = require("lactor.errors")
+local error = errors.error   -- a position never names lactor's own line
 local registry = require("lactor.registry")
 
 local Ref, call, core_of, describe = actor.Ref, actor.call, actor.core, actor.describe

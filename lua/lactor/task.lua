@@ -3,6 +3,7 @@
 
 local core = require("lactor.core")
 local errors = require("lactor.errors")
+local error = errors.error   -- a position never names lactor's own line
 
 local spawn, future, reply, observed = core.spawn, core.future, core.reply, core.observed
 local report, fail = core.report, core.fail
