@@ -264,6 +264,12 @@ LUA
 	done
 }
 
+@test "a slice under a millisecond is taken as one: its ticks do not take all the time" {
+	run timeout 10 "$LACTOR" --slice 0.01 -e 'for i = 1, 1e6 do end print("done")'
+	assert_success
+	assert_output "done"
+}
+
 @test "preemption never cuts lactor's own bookkeeping in half" {
 	# The sender is preempted many times inside its loop of tells while the
 	# counter drains its mailbox; not one message may be lost or mangled.
