@@ -167,7 +167,7 @@ end
 
 local encode = cjson.encode
 local stdout = io.stdout
-local pcall, error = pcall, error
+local pcall, next = pcall, next
 
 -- lactor's own tables that JSON would show as something they are not:
 -- a ref's fields are its actor's internals, a proxy's reads send
@@ -177,6 +177,23 @@ local function opaque(v)
   local mt = getmetatable(v)
   local name = type(mt) == "table" and rawget(mt, "__name")
   if name == "lactor.Ref" or name == "lactor.Proxy" then return name end
+  return nil
+end
+
+-- The name of the first of those inside table v, or nil: why cjson could
+-- not encode v, where it blamed something else (a ref's core holds its
+-- class's functions, and itself: "Cannot serialise function" or
+-- "excessive nesting", whichever it met first).  Keys and values, raw.
+local function opaque_inside(v, seen)
+  seen[v] = true
+  for k, x in next, v do
+    for _, w in next, { k, x } do
+      if type(w) == "table" and not seen[w] then
+        local name = opaque(w) or opaque_inside(w, seen)
+        if name then return name end
+      end
+    end
+  end
   return nil
 end
 
@@ -193,7 +210,13 @@ function M.emit(v)
       error("bad argument #1 to 'emit' (" .. name .. " cannot be written as JSON)", 2)
     end
     local ok, s = pcall(encode, v)
-    if not ok then error(s, 2) end
+    if not ok then
+      name = t == "table" and opaque_inside(v, {})
+      if name then
+        error("bad argument #1 to 'emit' (" .. name .. " inside a table cannot be written as JSON)", 2)
+      end
+      error(s, 2)
+    end
     v = s
   end
   stdout:write(v, "\n")
