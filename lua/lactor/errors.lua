@@ -28,11 +28,12 @@ local raw_error, getinfo = error, debug.getinfo
 local EMBED_SOURCE <const> = "@lua/lactor/"   -- src/embed.h's prefix
 
 -- error() for lactor's own files, whose misuse errors name a caller's
--- line (level 2 or more; level 1 and 0 are error()'s).  A script's handler that ends in a tail call
--- (`return lactor.join(x)`) leaves no frame of its own: the frame below,
--- which error() would name, is then lactor's worker, and its file and
--- line would point at lactor, not at the script.  Such a position is left
--- out, as for an error raised in a C function's frame.
+-- line (level 2 or more; levels 1 and 0 are error()'s).  A script's
+-- handler that ends in a tail call (`return lactor.join(x)`) leaves no
+-- frame of its own: the frame below, which error() would name, is then
+-- lactor's worker, and its file and line would point at lactor, not at
+-- the script.  Such a position is left out, as for an error raised in a
+-- C function's frame.
 function M.error(msg, level)
   level = level or 1
   if level > 1 and not whole then
