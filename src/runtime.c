@@ -18,11 +18,34 @@ static int open_core(lua_State *L) {
   return lx_open_core(L, rt->loop);
 }
 
+/* The globals lactor's own files see (their _ENV): a copy of the
+** standard ones, made before any script runs.  Most of those files are
+** loaded on first use (actor.lua by the first lactor.start), and would
+** otherwise read what the script has made of its globals by then:
+** `require = nil` or a tostring of its own broke lactor's calls, or
+** changed its messages. */
+static const char env_key = 'e';
+
+static void save_env(lua_State *L) {
+  lua_newtable(L);
+  lua_pushglobaltable(L);
+  lua_pushnil(L);
+  while (lua_next(L, -2) != 0) {
+    lua_pushvalue(L, -2);
+    lua_insert(L, -2);
+    lua_rawset(L, -5);
+  }
+  lua_pop(L, 1);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &env_key);
+}
+
 /* package.preload loader of one embedded Lua file (upvalue 1). */
 static int load_embedded(lua_State *L) {
   const lx_embedded *e = (const lx_embedded *)lua_touserdata(L, lua_upvalueindex(1));
   if (luaL_loadbuffer(L, e->source, e->size, e->chunkname) != LUA_OK)
     return lua_error(L);
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &env_key);
+  lua_setupvalue(L, -2, 1);            /* a main chunk's one upvalue */
   lua_pushstring(L, e->module);
   lua_call(L, 1, 1);
   return 1;
@@ -60,6 +83,7 @@ static int preload(lua_State *L) {
   lua_pushcclosure(L, os_exit, 1);
   lua_setfield(L, -2, "exit");
   lua_pop(L, 1);
+  save_env(L);
   luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
   lua_pushlightuserdata(L, rt);
   lua_pushcclosure(L, open_core, 1);

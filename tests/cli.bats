@@ -1052,3 +1052,21 @@ LUA
 	fi
 	refute_regex "$stderr" 'PANIC'
 }
+
+@test "a script that removes or replaces standard globals does not break lactor's own files" {
+	# Most of them load on first use, after the script has run a while:
+	# they see the globals as they were before any script ran.
+	run -0 --separate-stderr timeout 10 "$LACTOR" -e '
+local print = print
+require, debug, io, xpcall = nil, nil, nil, nil
+tostring = function() return "mine" end
+local a = lactor.start(function(self, m) return m + 1 end)
+print(a:ask(1):get())
+print(#lactor.ps() > 0)
+lactor.emit({ok = true})
+local f = lactor.future()
+local ok, e = pcall(f.get, f, 0)
+print(e.message)'
+	assert_output "$(printf '2\ntrue\n{"ok":true}\ntimed out after 0 s')"
+	assert_equal "$stderr" ""
+}

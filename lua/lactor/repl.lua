@@ -23,7 +23,8 @@ local concat, sort, rep, format = table.concat, table.sort, string.rep,
   string.format
 local stdout, stderr = io.stdout, io.stderr
 
-local globals = _ENV      -- what the lines see as their globals
+local globals = _G        -- what the lines see as their globals (_ENV is
+                          -- lactor's own copy of them: runtime.c)
 
 local M = {}
 
