@@ -581,6 +581,32 @@ $(printf 'true\tfalse')"
 		fail "no line '$want' in stderr: $stderr"
 }
 
+@test "a failed on_stop or on_failure is traced by its name, as a handler is" {
+	script t.lua >/dev/null <<'LUA'
+local C = lactor.class("C")
+function C:on_stop() error("stop failed") end
+function C:on_failure() error("failure failed") end
+function C:on_receive() error("boom") end
+C:start():stop()
+local S = lactor.class("S")
+function S:on_start() error("start failed") end
+S:start()
+local D = lactor.class("D")
+D.on_failure, D.on_receive = C.on_failure, C.on_receive
+D:start():tell(1)
+LUA
+	run --separate-stderr lactor t.lua
+	assert_failure 1
+	local tb=$'stack traceback:\n\t[C]: in function \'error\''
+	[[ $stderr == *"on_stop failed: t.lua:2: stop failed"$'\n'"$tb"$'\n\tt.lua:2: in method \'on_stop\''* ]] ||
+		fail "on_stop: $stderr"
+	[[ $stderr == *"crashed: t.lua:7: start failed"$'\n'"$tb"$'\n\tt.lua:7: in local \'on_start\''* ]] ||
+		fail "on_start: $stderr"
+	[[ $stderr == *"on_failure failed: t.lua:3: failure failed"$'\n'"$tb"$'\n\tt.lua:3: in method \'on_failure\''* ]] ||
+		fail "on_failure: $stderr"
+	[[ $stderr != *"tail calls"* ]] || fail "a tail call: $stderr"
+}
+
 @test "an instance whose own __index raises: the lookup of on_failure fails as on_failure would" {
 	script t.lua >/dev/null <<'LUA'
 local C = lactor.class("Odd")

@@ -280,9 +280,14 @@ end
 
 -- inst[name](inst, ...) if there is one (false is none: see Anonymous
 -- below).  Looked up inside the xpcall: a script's __index may raise.
+-- Called as a method by its name, and not in a tail call, so that a
+-- traceback says "in method 'on_stop'", as in a handler, not "in function
+-- <t.lua:5>" followed by "(...tail calls...)".
 local function call_named(inst, name, ...)
-  local fn = inst[name]
-  if fn then return fn(inst, ...) end
+  if not inst[name] then return end
+  if name == "on_stop" then inst:on_stop()
+  elseif name == "on_failure" then inst:on_failure(...)
+  else inst:on_start() end
 end
 
 -- Runs the on_stop or on_failure of an actor that has died (or the
