@@ -401,12 +401,18 @@ LUA
 	assert_equal "$(cat err)" ""
 }
 
-@test "interrupted! lets the code that catches it clean up: its __close runs, then on_failure" {
-	keeper_script <<'LUA'
+# An actor stuck where it cannot yield (in a sort comparator), beside the
+# Keeper: its handler holds a to-be-closed guard whose __close runs the
+# Lua statements $1, and its on_failure prints the error.  Ends with
+# SIGTERM; $status is lactor's exit status.
+stuck_with_guard() {
+	keeper_script <<LUA
 local Stuck = lactor.class("Stuck")
 function Stuck:on_failure(err) print("Stuck on_failure: " .. err) end
 function Stuck:on_receive()
-  local guard <close> = setmetatable({}, { __close = function() print("Stuck's __close ran") end })
+  local guard <close> = setmetatable({}, { __close = function()
+    $1
+  end })
   table.sort({3, 2, 1}, function(a, b)
     io.open(os.getenv("READY"), "w"):close()  -- in here, or the signal
     while true do end                         -- could come before it
@@ -417,6 +423,10 @@ LUA
 	start_until_ready "$LACTOR" t.lua
 	kill -TERM "$pid"
 	reap
+}
+
+@test "interrupted! lets the code that catches it clean up: its __close runs, then on_failure" {
+	stuck_with_guard "print(\"Stuck's __close ran\")"
 	assert_equal "$status" 143
 	assert_equal "$(cat out)" "Stuck's __close ran
 Stuck on_failure: interrupted!
@@ -427,24 +437,7 @@ Keeper on_stop ran"
 	# The __close sleeps through several slices in one C call: the ticks
 	# meanwhile must not cut its grace short, which made it yield at its
 	# next line, where the graceful stop then ended it.
-	keeper_script <<'LUA'
-local Stuck = lactor.class("Stuck")
-function Stuck:on_failure(err) print("Stuck on_failure: " .. err) end
-function Stuck:on_receive()
-  local guard <close> = setmetatable({}, { __close = function()
-    os.execute("sleep 0.1")
-    print("Stuck's __close ran")
-  end })
-  table.sort({3, 2, 1}, function(a, b)
-    io.open(os.getenv("READY"), "w"):close()
-    while true do end
-  end)
-end
-Stuck:start():tell("go")
-LUA
-	start_until_ready "$LACTOR" t.lua
-	kill -TERM "$pid"
-	reap
+	stuck_with_guard "os.execute(\"sleep 0.1\") print(\"Stuck's __close ran\")"
 	assert_equal "$status" 143
 	assert_equal "$(cat out)" "Stuck's __close ran
 Stuck on_failure: interrupted!
@@ -452,25 +445,9 @@ Keeper on_stop ran"
 }
 
 @test "interrupted! leaves room for a clean-up of a few thousand instructions" {
-	keeper_script <<'LUA'
-local Stuck = lactor.class("Stuck")
-function Stuck:on_failure(err) print("Stuck on_failure: " .. err) end
-function Stuck:on_receive()
-  local guard <close> = setmetatable({}, { __close = function()
-    local lines = {}
+	stuck_with_guard 'local lines = {}
     for i = 1, 300 do lines[#lines + 1] = string.format("line %d", i) end
-    print("Stuck's __close flushed " .. #lines .. " lines")
-  end })
-  table.sort({3, 2, 1}, function(a, b)
-    io.open(os.getenv("READY"), "w"):close()
-    while true do end
-  end)
-end
-Stuck:start():tell("go")
-LUA
-	start_until_ready "$LACTOR" t.lua
-	kill -TERM "$pid"
-	reap
+    print("Stuck'"'"'s __close flushed " .. #lines .. " lines")'
 	assert_equal "$status" 143
 	assert_equal "$(cat out)" "Stuck's __close flushed 300 lines
 Stuck on_failure: interrupted!
