@@ -31,7 +31,7 @@ local ask_future, reply = core.ask_future, core.reply
 local call, dead_error, Ref = actor.call, actor.dead_error, actor.Ref
 local INST, REF, DEAD = actor.INST, actor.REF, actor.DEAD
 local setmetatable, type, select, tostring = setmetatable, type, select, tostring
-local byte, unpack, error = string.byte, table.unpack, error
+local byte, unpack = string.byte, table.unpack
 
 local M = {}
 

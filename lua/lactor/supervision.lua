@@ -34,8 +34,8 @@ local future, reply, report, now = core.future, core.reply, core.report, core.no
 local register, unregister, whereis = registry.register, registry.unregister,
   registry.whereis
 local errtext, handler = errors.text, errors.handler
-local getmetatable, setmetatable, type, tostring, pcall, xpcall, error =
-  getmetatable, setmetatable, type, tostring, pcall, xpcall, error
+local getmetatable, setmetatable, type, tostring, pcall, xpcall =
+  getmetatable, setmetatable, type, tostring, pcall, xpcall
 local pairs, select = pairs, select
 local unpack, sort, format, tointeger = table.unpack, table.sort, string.format,
   math.tointeger
